@@ -5,3 +5,7 @@
 pub mod config;
 pub mod diagnostics;
 pub mod source;
+pub mod model;
+pub mod sortkey;
+pub mod markdown;
+pub mod urls;

@@ -1,0 +1,687 @@
+//! Loading content files into the model: front matter parsed in parallel,
+//! then ids, groups, URLs, roles, activities and reporting lines resolved
+//! in path order, every failure a diagnostic with its file:line:col.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    ActId, Activity, Doc, DocId, FileId, Group, GroupId, Kind, Meta, Role, Site, SourceFile, Span,
+};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::source::frontmatter::{self, FrontMatter, KINDS, STATUSES, valid_id};
+use crate::source;
+
+/// `_index.md` front matter of a group.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GroupMatter {
+    title: Option<String>,
+    weight: Option<i64>,
+    summary: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    #[allow(dead_code)]
+    extra: toml::Table,
+}
+
+enum Parsed {
+    Doc(Box<FrontMatter>),
+    Group(GroupMatter),
+}
+
+/// Reads and parses one content file.
+fn parse_file(root: &Path, rel: &Path) -> Result<(SourceFile, Parsed), Diagnostic> {
+    let src = source::read(&root.join(rel), rel)?;
+    let split = frontmatter::split(&src, rel)?;
+    let body_start = split.as_ref().map_or(0, |s| s.body_start);
+    let is_index = rel.file_name().is_some_and(|n| n == "_index.md");
+    let parsed = match (&split, is_index) {
+        (Some(sp), false) => Parsed::Doc(Box::new(frontmatter::parse(&src, rel, sp)?)),
+        (None, false) => Parsed::Doc(Box::default()),
+        (Some(sp), true) => Parsed::Group(
+            toml::from_str(&src.text[sp.toml.clone()])
+                .map_err(|e| source::toml_error(&e, &src, rel, sp.toml.start))?,
+        ),
+        (None, true) => Parsed::Group(GroupMatter::default()),
+    };
+    Ok((
+        SourceFile {
+            rel: rel.to_path_buf(),
+            src,
+            body_start,
+        },
+        parsed,
+    ))
+}
+
+/// The content folder of a file, relative to `content/` (`construction` for `content/construction/a.md`).
+fn folder_of(rel: &Path) -> String {
+    let inner = rel.strip_prefix("content").unwrap_or(rel);
+    inner
+        .parent()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default()
+}
+
+struct Builder<'a> {
+    files: Vec<SourceFile>,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn span<T>(&self, file: FileId, offset: usize, s: &Spanned<T>) -> Span {
+        Span {
+            file,
+            start: offset + s.span().start,
+            end: offset + s.span().end,
+        }
+    }
+
+    fn loc(&self, span: Span) -> crate::diagnostics::Location {
+        let f = &self.files[span.file];
+        f.src.location(&f.rel, span.start, span.end)
+    }
+
+    fn file_loc(&self, file: FileId) -> crate::diagnostics::Location {
+        self.loc(Span {
+            file,
+            start: 0,
+            end: 0,
+        })
+    }
+
+    fn toml_offset(&self, file: FileId) -> usize {
+        let text = &self.files[file].src.text;
+        // The TOML starts on the line after the opening `+++`.
+        if text.starts_with("+++") {
+            text.find('\n').map_or(text.len(), |i| i + 1)
+        } else {
+            0
+        }
+    }
+}
+
+/// Roles and activities of a document, before cross-document resolution.
+struct PendingDoc {
+    fm: FrontMatter,
+    offset: usize,
+}
+
+/// The group of a folder, created with the groups above it if needed.
+fn ensure_group(folder: &str, groups: &mut Vec<Group>, group_of: &mut BTreeMap<String, GroupId>) -> GroupId {
+        let mut parent = None;
+        let mut path = String::new();
+        let parts: Vec<&str> = if folder.is_empty() {
+            vec![]
+        } else {
+            folder.split('/').collect()
+        };
+        for depth in 0..=parts.len() {
+            if depth > 0 {
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(parts[depth - 1]);
+            }
+            let id = match group_of.get(&path) {
+                Some(&g) => g,
+                None => {
+                    let g = groups.len();
+                    groups.push(Group {
+                        folder: path.clone(),
+                        title: parts.get(depth.wrapping_sub(1)).copied().unwrap_or("").to_string(),
+                        summary: None,
+                        weight: 0,
+                        file: None,
+                        parent,
+                        children: Vec::new(),
+                        docs: Vec::new(),
+                        draft: false,
+                    });
+                    if let Some(p) = parent {
+                        groups[p].children.push(g);
+                    }
+                    group_of.insert(path.clone(), g);
+                    g
+                }
+            };
+            parent = Some(id);
+        }
+        parent.unwrap_or(0)
+    }
+
+/// Loads every Markdown file of the site into a resolved model.
+pub fn load(
+    root: &Path,
+    config: Config,
+    markdown: &[PathBuf],
+    drafts: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Site {
+    let results: Vec<_> = markdown.par_iter().map(|rel| parse_file(root, rel)).collect();
+    let mut files = Vec::new();
+    let mut parsed = Vec::new();
+    for r in results {
+        match r {
+            Ok((f, p)) => {
+                files.push(f);
+                parsed.push(p);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut b = Builder { files, diags };
+
+    // Groups: every folder that holds content, and the folders above it.
+    let mut group_of: BTreeMap<String, GroupId> = BTreeMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    ensure_group("", &mut groups, &mut group_of);
+
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut pending: Vec<PendingDoc> = Vec::new();
+    let mut by_id: HashMap<String, DocId> = HashMap::new();
+    let mut by_url: HashMap<String, FileId> = HashMap::new();
+
+    for (file, p) in parsed.into_iter().enumerate() {
+        let rel = b.files[file].rel.clone();
+        let folder = folder_of(&rel);
+        let group = ensure_group(&folder, &mut groups, &mut group_of);
+        let fm = match p {
+            Parsed::Group(gm) => {
+                let g = &mut groups[group];
+                g.file = Some(file);
+                if let Some(t) = gm.title {
+                    g.title = t;
+                }
+                g.weight = gm.weight.unwrap_or(0);
+                g.summary = gm.summary;
+                g.draft = gm.draft;
+                continue;
+            }
+            Parsed::Doc(fm) => *fm,
+        };
+        let offset = b.toml_offset(file);
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (id, id_span) = match &fm.id {
+            Some(s) => (s.get_ref().clone(), Some(b.span(file, offset, s))),
+            None => (stem.clone(), None),
+        };
+        if !valid_id(&id) {
+            let loc = id_span.map_or_else(|| b.file_loc(file), |s| b.loc(s));
+            b.diags.push(
+                Diagnostic::error("E006", format!("`{id}` is not a valid id"))
+                    .at(loc)
+                    .with_help(if id_span.is_some() {
+                        "ids may hold letters of any script, digits, `-` and `_`".to_string()
+                    } else {
+                        format!("the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)")
+                    }),
+            );
+            continue;
+        }
+        let Some(title) = fm.title.as_ref().map(|t| t.get_ref().trim().to_string()) else {
+            b.diags.push(
+                Diagnostic::error("E006", "missing `title`")
+                    .at(b.file_loc(file))
+                    .with_help(format!(
+                        "start the file with front matter:\n+++\ntitle = \"{stem}\"\n+++"
+                    )),
+            );
+            continue;
+        };
+        let kind = match fm.kind.as_ref().map(|k| k.get_ref().as_str()) {
+            None | Some("department") => Kind::Department,
+            Some("page") => Kind::Page,
+            Some(other) => {
+                let k = fm.kind.as_ref().map(|k| b.span(file, offset, k)).unwrap_or_default();
+                let mut d = Diagnostic::error(
+                    "E006",
+                    format!("`kind` is `{other}`; it must be \"department\" or \"page\""),
+                )
+                .at(b.loc(k));
+                if let Some(s) = closest(other, KINDS.iter().copied()) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                b.diags.push(d);
+                Kind::Department
+            }
+        };
+        let status = fm
+            .status
+            .as_ref()
+            .map(|s| s.get_ref().clone())
+            .unwrap_or_else(|| "active".into());
+        if !STATUSES.contains(&status.as_str()) {
+            let sp = fm.status.as_ref().map(|s| b.span(file, offset, s)).unwrap_or_default();
+            let mut d = Diagnostic::error(
+                "E006",
+                format!("`status` is `{status}`; it must be one of {}", STATUSES.join(", ")),
+            )
+            .at(b.loc(sp));
+            if let Some(s) = closest(&status, STATUSES.iter().copied()) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            b.diags.push(d);
+        }
+        let slug = match &fm.slug {
+            Some(s) => {
+                if !valid_id(s.get_ref()) {
+                    b.diags.push(
+                        Diagnostic::error("E006", format!("`{}` is not a valid slug", s.get_ref()))
+                            .at(b.loc(b.span(file, offset, s)))
+                            .with_help("a slug is one URL segment: letters of any script, digits, `-` and `_`"),
+                    );
+                    continue;
+                }
+                s.get_ref().clone()
+            }
+            None => {
+                if !valid_id(&stem) {
+                    b.diags.push(
+                        Diagnostic::error("E006", format!("the file name `{stem}` cannot be a URL segment"))
+                            .at(b.file_loc(file))
+                            .with_help("rename the file or set `slug = \"…\"` (letters, digits, `-`, `_`)"),
+                    );
+                    continue;
+                }
+                stem.clone()
+            }
+        };
+        let mut dates = [None, None];
+        for (i, d) in [&fm.effective, &fm.revised].into_iter().enumerate() {
+            if let Some(d) = d {
+                match frontmatter::check_date(d.get_ref()) {
+                    Ok((y, m, day)) => dates[i] = Some(format!("{y:04}-{m:02}-{day:02}")),
+                    Err(msg) => b.diags.push(
+                        Diagnostic::error("E006", msg).at(b.loc(b.span(file, offset, d))),
+                    ),
+                }
+            }
+        }
+        if let Some(&first) = by_id.get(&id) {
+            let loc = id_span.map_or_else(|| b.file_loc(file), |s| b.loc(s));
+            let first_rel = b.files[docs[first].file].rel.display().to_string();
+            b.diags.push(
+                Diagnostic::error("E010", format!("duplicate id `{id}`"))
+                    .at(loc)
+                    .with_note(format!("`{id}` is first used by {first_rel}"))
+                    .with_help("ids must be unique across the site: set a different `id`"),
+            );
+            continue;
+        }
+        let url = if folder.is_empty() {
+            format!("{slug}/")
+        } else {
+            format!("{folder}/{slug}/")
+        };
+        let reserved = ["roles", "matrix", "org", "search", "print", "changes"];
+        if folder.is_empty() && reserved.contains(&slug.as_str()) {
+            b.diags.push(
+                Diagnostic::error("E018", format!("`/{slug}/` is a page Charter generates"))
+                    .at(b.file_loc(file))
+                    .with_help("set a different `slug`"),
+            );
+            continue;
+        }
+        if let Some(&other) = by_url.get(&url).or_else(|| group_of.get(url.trim_end_matches('/')).and_then(|&g| groups[g].file.as_ref())) {
+            b.diags.push(
+                Diagnostic::error("E018", format!("two files map to the URL `/{url}`"))
+                    .at(b.file_loc(file))
+                    .with_note(format!("{} maps there too", b.files[other].rel.display()))
+                    .with_help("set a different `slug` on one of them"),
+            );
+            continue;
+        }
+        by_url.insert(url.clone(), file);
+        let d = docs.len();
+        by_id.insert(id.clone(), d);
+        docs.push(Doc {
+            id,
+            kind,
+            title,
+            file,
+            url,
+            group,
+            parent: None,
+            children: Vec::new(),
+            weight: fm.weight.unwrap_or(0),
+            draft: fm.draft,
+            meta: Meta {
+                summary: fm.summary.clone(),
+                effective: dates[0].take(),
+                revised: dates[1].take(),
+                version: fm.version.clone(),
+                doc_number: fm.doc_number.clone(),
+                issuer: fm.issuer.clone(),
+                status,
+                tags: fm.tags.clone(),
+                extra: fm.extra.clone(),
+            },
+            roles: Vec::new(),
+            activities: Vec::new(),
+        });
+        groups[group].docs.push(d);
+        pending.push(PendingDoc { fm, offset });
+    }
+    // A folder that became a group cannot also be a document's URL.
+    for (folder, &g) in &group_of {
+        if let Some(&file) = by_url.get(&format!("{folder}/")) {
+            let other = groups[g].docs.first().map(|&d| docs[d].file).or(groups[g].file);
+            let mut d = Diagnostic::error("E018", format!("two things map to the URL `/{folder}/`"))
+                .at(b.file_loc(file))
+                .with_help("set a different `slug`, or rename the folder");
+            if let Some(o) = other {
+                d = d.with_note(format!("the folder of {} is a group there", b.files[o].rel.display()));
+            }
+            b.diags.push(d);
+        }
+    }
+
+    let mut site = Site {
+        config,
+        files: Vec::new(),
+        groups,
+        docs,
+        roles: Vec::new(),
+        activities: Vec::new(),
+        by_id,
+        drafts,
+    };
+
+    // Roles of every document first, so that references can point anywhere.
+    for (d, p) in pending.iter().enumerate() {
+        let file = site.docs[d].file;
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for r in &p.fm.roles {
+            let span = b.span(file, p.offset, &r.id);
+            let id = r.id.get_ref();
+            if !valid_id(id) {
+                b.diags.push(
+                    Diagnostic::error("E006", format!("`{id}` is not a valid role id"))
+                        .at(b.loc(span))
+                        .with_help("ids may hold letters of any script, digits, `-` and `_`"),
+                );
+                continue;
+            }
+            if let Some(first) = seen.get(id.as_str()) {
+                let first_line = b.loc(*first).line;
+                b.diags.push(
+                    Diagnostic::error("E017", format!("duplicate role id `{id}`"))
+                        .at(b.loc(span))
+                        .with_note(format!("`{id}` is first defined on line {first_line}")),
+                );
+                continue;
+            }
+            seen.insert(id, span);
+            let rid = site.roles.len();
+            site.roles.push(Role {
+                dept: d,
+                id: id.clone(),
+                title: r.title.get_ref().trim().to_string(),
+                reports_to: None,
+                headcount: r.headcount,
+                summary: r.summary.clone(),
+                span,
+                reports_to_span: r.reports_to.as_ref().map(|s| b.span(file, p.offset, s)),
+            });
+            site.docs[d].roles.push(rid);
+        }
+    }
+
+    // References: parent, reports_to, activities.
+    for (d, p) in pending.iter().enumerate() {
+        let file = site.docs[d].file;
+        if let Some(parent) = &p.fm.parent {
+            let span = b.span(file, p.offset, parent);
+            if let Some(target) = resolve_doc(&site, d, parent.get_ref(), span, &mut b) {
+                if target == d {
+                    b.diags.push(
+                        Diagnostic::error("E011", "a department cannot be its own parent").at(b.loc(span)),
+                    );
+                } else {
+                    site.docs[d].parent = Some(target);
+                }
+            }
+        }
+        let roles = site.docs[d].roles.clone();
+        for (i, r) in p.fm.roles.iter().enumerate() {
+            let Some(&rid) = roles.get(i).filter(|&&rid| site.roles[rid].id == *r.id.get_ref()) else {
+                continue;
+            };
+            if let Some(rt) = &r.reports_to {
+                let span = b.span(file, p.offset, rt);
+                site.roles[rid].reports_to = resolve_role(&site, d, rt.get_ref(), span, &mut b);
+            }
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for a in &p.fm.activities {
+            let span = b.span(file, p.offset, &a.id);
+            let id = a.id.get_ref();
+            if !valid_id(id) {
+                b.diags.push(
+                    Diagnostic::error("E006", format!("`{id}` is not a valid activity id"))
+                        .at(b.loc(span))
+                        .with_help("ids may hold letters of any script, digits, `-` and `_`"),
+                );
+                continue;
+            }
+            if let Some(first) = seen.get(id.as_str()) {
+                let first_line = b.loc(*first).line;
+                b.diags.push(
+                    Diagnostic::error("E017", format!("duplicate activity id `{id}`"))
+                        .at(b.loc(span))
+                        .with_note(format!("`{id}` is first defined on line {first_line}")),
+                );
+                continue;
+            }
+            seen.insert(id, span);
+            let mut raci = Vec::new();
+            for (key, letters) in a.raci.get_ref() {
+                let kspan = b.span(file, p.offset, key);
+                let lspan = b.span(file, p.offset, letters);
+                let Some(role) = resolve_role(&site, d, key.get_ref(), kspan, &mut b) else {
+                    continue;
+                };
+                if let Some(l) = parse_letters(&site.config, letters.get_ref(), lspan, &mut b) {
+                    if let Some(existing) = raci.iter().position(|(r, _)| *r == role) {
+                        b.diags.push(
+                            Diagnostic::error(
+                                "E017",
+                                format!("`{}` appears twice in this activity", site.role_key(role)),
+                            )
+                            .at(b.loc(kspan))
+                            .with_help("combine the letters in one entry, e.g. \"A/R\""),
+                        );
+                        let _ = existing;
+                    } else {
+                        raci.push((role, l));
+                    }
+                }
+            }
+            let aid: ActId = site.activities.len();
+            site.activities.push(Activity {
+                dept: d,
+                id: id.clone(),
+                title: a.title.get_ref().trim().to_string(),
+                clause: a
+                    .clause
+                    .as_ref()
+                    .map(|c| (c.get_ref().clone(), b.span(file, p.offset, c))),
+                raci,
+                span: b.span(file, p.offset, &a.raci),
+            });
+            site.docs[d].activities.push(aid);
+        }
+    }
+    for d in 0..site.docs.len() {
+        if let Some(p) = site.docs[d].parent {
+            site.docs[p].children.push(d);
+        }
+    }
+    sort_children(&mut site);
+    site.files = b.files;
+    site
+}
+
+fn sort_children(site: &mut Site) {
+    let docs = &site.docs;
+    let doc_key = |&d: &DocId| (docs[d].weight, crate::sortkey::key(&docs[d].title), docs[d].id.clone());
+    let mut groups = site.groups.clone();
+    for g in &mut groups {
+        g.docs.sort_by_cached_key(doc_key);
+    }
+    let group_keys: Vec<_> = groups
+        .iter()
+        .map(|g| (g.weight, crate::sortkey::key(&g.title), g.folder.clone()))
+        .collect();
+    for g in &mut groups {
+        g.children.sort_by(|a, b| group_keys[*a].cmp(&group_keys[*b]));
+    }
+    let children: Vec<Vec<DocId>> = site
+        .docs
+        .iter()
+        .map(|d| {
+            let mut c = d.children.clone();
+            c.sort_by_cached_key(doc_key);
+            c
+        })
+        .collect();
+    for (d, c) in children.into_iter().enumerate() {
+        site.docs[d].children = c;
+    }
+    site.groups = groups;
+}
+
+fn draft_error(site: &Site, from: DocId, to: DocId, what: &str, span: Span, b: &mut Builder) {
+    if site.published(from) && !site.published(to) {
+        b.diags.push(
+            Diagnostic::error("E015", format!("{what} `{}` is a draft", site.docs[to].id))
+                .at(b.loc(span))
+                .with_help("publish it (draft = false), build with --drafts, or remove the reference"),
+        );
+    }
+}
+
+fn resolve_doc(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builder) -> Option<DocId> {
+    match site.doc_by_id(name) {
+        Some(d) => {
+            draft_error(site, from, d, "department", span, b);
+            Some(d)
+        }
+        None => {
+            let mut d = Diagnostic::error("E011", format!("unknown department `{name}`")).at(b.loc(span));
+            if let Some(s) = closest(name, site.docs.iter().map(|d| d.id.as_str())) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            b.diags.push(d);
+            None
+        }
+    }
+}
+
+/// Resolves `dept/role` or a bare role of `from`.
+fn resolve_role(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builder) -> Option<crate::model::RoleId> {
+    let (dept, role) = match name.split_once('/') {
+        Some((d, r)) => (resolve_doc(site, from, d, span, b)?, r),
+        None => (from, name),
+    };
+    if let Some(r) = site.role_in(dept, role) {
+        return Some(r);
+    }
+    let dept_doc = &site.docs[dept];
+    let mut d = Diagnostic::error(
+        "E012",
+        format!("unknown role `{role}` in department `{}`", dept_doc.id),
+    )
+    .at(b.loc(span));
+    let here: Vec<&str> = dept_doc.roles.iter().map(|&r| site.roles[r].id.as_str()).collect();
+    let by_title = dept_doc.roles.iter().find(|&&r| site.roles[r].title == role);
+    if let Some(&r) = by_title {
+        d = d.with_help(format!("`{role}` is the title of `{}`; write its id", site.role_key(r)));
+    } else if let Some(s) = closest(role, here.iter().copied()) {
+        d = d.with_help(if dept == from && !name.contains('/') {
+            format!("did you mean `{s}`?")
+        } else {
+            format!("did you mean `{}/{s}`?", dept_doc.id)
+        });
+    } else if !name.contains('/') {
+        // Perhaps a role of another department written without its department.
+        let elsewhere: Vec<String> = site
+            .roles
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.id == role)
+            .map(|(i, _)| site.role_key(i))
+            .collect();
+        if let Some(k) = elsewhere.first() {
+            d = d.with_help(format!("roles of other departments are written `dept/role`: did you mean `{k}`?"));
+        } else if here.is_empty() {
+            d = d.with_help(format!("department `{}` has no roles; add [[roles]] with id = \"{role}\"", dept_doc.id));
+        } else {
+            d = d.with_help(format!("the roles of `{}` are: {}", dept_doc.id, here.join(", ")));
+        }
+    } else {
+        d = d.with_help(format!("the roles of `{}` are: {}", dept_doc.id, here.join(", ")));
+    }
+    b.diags.push(d);
+    None
+}
+
+fn parse_letters(config: &Config, written: &str, span: Span, b: &mut Builder) -> Option<super::raci::Letters> {
+    use super::raci::{Problem, parse};
+    let (letters, problems) = parse(written, config.scheme_letters());
+    let scheme = &config.matrix.scheme;
+    let allowed: String = config.scheme_letters().iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+    let mut ok = true;
+    for p in problems {
+        let d = match p {
+            Problem::Normalized { written, normalized } => Diagnostic::warning(
+                "W054",
+                format!("`{written}` is written with full-width letters; read as `{normalized}`"),
+            )
+            .with_help(format!("type `{normalized}` with the input method in English mode")),
+            Problem::LookAlike { ch, script, latin } => {
+                ok = false;
+                Diagnostic::error(
+                    "E053",
+                    format!(
+                        "`{ch}` (U+{:04X}) is a {script} letter that looks like the Latin `{latin}`",
+                        ch as u32
+                    ),
+                )
+                .with_help(format!("retype it as the Latin letter `{}`", latin.to_ascii_uppercase()))
+            }
+            Problem::OutOfScheme { written } => {
+                ok = false;
+                let mut d = Diagnostic::error(
+                    "E052",
+                    format!("`{written}` is not a letter of the {scheme} scheme ({allowed})"),
+                );
+                let up = written.to_uppercase();
+                if config.scheme_letters().iter().any(|c| c.to_string() == up) {
+                    d = d.with_help(format!("write it in capitals: `{up}`"));
+                } else if written == "S" {
+                    d = d.with_help("S (support) needs `scheme = \"RASCI\"` under [matrix] in config.toml");
+                }
+                d
+            }
+            Problem::Empty => {
+                ok = false;
+                Diagnostic::error("E052", "empty responsibility letter")
+                    .with_help(format!("write one of {allowed}"))
+            }
+        };
+        b.diags.push(d.at(b.loc(span)));
+    }
+    ok.then_some(letters)
+}

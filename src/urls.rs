@@ -1,0 +1,133 @@
+//! URL paths: every internal link is relative to the page that holds it,
+//! so the output works under any sub-path and from `file://`.
+
+/// `../` repeated once per folder level of `page` (a root-relative output
+/// path such as `construction/safety/index.html`).
+pub fn prefix_for(page: &str) -> String {
+    "../".repeat(page.matches('/').count())
+}
+
+/// The file a page URL is written to: `a/b/` → `a/b/index.html`.
+pub fn file_of(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// A relative href from a page (given its `prefix`) to a root-relative
+/// URL. Folder URLs point at their `index.html`, which a web server and a
+/// browser reading files from disk both open.
+pub fn href(prefix: &str, url: &str, fragment: Option<&str>) -> String {
+    let mut out = String::with_capacity(prefix.len() + url.len() + 16);
+    out.push_str(prefix);
+    out.push_str(&encode_path(&file_of(url)));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(&encode_fragment(f));
+    }
+    out
+}
+
+fn encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path, keeping `/` and the unreserved characters.
+pub fn encode_path(s: &str) -> String {
+    encode(s, |b| matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+}
+
+pub fn encode_fragment(s: &str) -> String {
+    encode(s, |b| matches!(b, b'-' | b'_' | b'.' | b'~'))
+}
+
+/// Decodes `%XX` escapes (for matching links written by hand).
+pub fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Normalizes a `/`-separated path, resolving `.` and `..`; None if it
+/// climbs above its root.
+pub fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Does this link have a scheme (`https:`, `mailto:`) or is it protocol-relative?
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_hrefs() {
+        assert_eq!(prefix_for("index.html"), "");
+        assert_eq!(prefix_for("a/b/index.html"), "../../");
+        assert_eq!(href("../", "a/安全/", Some("第一")), "../a/%E5%AE%89%E5%85%A8/index.html#%E7%AC%AC%E4%B8%80");
+        assert_eq!(href("", "", None), "index.html");
+        assert_eq!(href("../../", "style.css", None), "../../style.css");
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(normalize("a/./b/../c").as_deref(), Some("a/c"));
+        assert_eq!(normalize("../x"), None);
+        assert_eq!(decode("%E5%AE%89x"), "安x");
+        assert!(is_external("https://x"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("a/b.md"));
+        assert!(!is_external("/files/x.pdf"));
+    }
+}
