@@ -135,7 +135,10 @@ impl Config {
             if !allowed.contains(&value) {
                 let mut d = Diagnostic::error(
                     "E020",
-                    format!("`{key}` is `{value}`, which is not one of {}", allowed.join(", ")),
+                    format!(
+                        "`{key}` is `{value}`, which is not one of {}",
+                        allowed.join(", ")
+                    ),
                 )
                 .at(src.locate_value(file, key, value));
                 if let Some(s) = crate::diagnostics::closest(value, allowed.iter().copied()) {

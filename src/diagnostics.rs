@@ -40,7 +40,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     pub help: Option<String>,
     pub notes: Vec<String>,
 }
@@ -65,19 +65,19 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
     /// Points at a file as a whole (line 1, column 1, no source line).
     pub fn in_file(mut self, file: &Path) -> Self {
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             file: file.to_path_buf(),
             line: 1,
             column: 1,
             source_line: None,
             width: 0,
-        });
+        }));
         self
     }
 
@@ -143,7 +143,10 @@ pub fn render_human(d: &Diagnostic) -> String {
             loc.column
         );
         if let Some(src) = &loc.source_line {
-            let shown: String = src.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+            let shown: String = src
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             let caret_pad: usize = shown
                 .chars()
                 .take(loc.column.saturating_sub(1))
@@ -177,7 +180,9 @@ pub fn render_human(d: &Diagnostic) -> String {
 }
 
 fn char_cells(c: char) -> usize {
-    unicode_width::UnicodeWidthChar::width(c).unwrap_or(0).max(1)
+    unicode_width::UnicodeWidthChar::width(c)
+        .unwrap_or(0)
+        .max(1)
 }
 
 pub fn display_path(p: &Path) -> String {
@@ -279,11 +284,7 @@ impl LineIndex {
         let Some(&start) = self.starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .starts
-            .get(line)
-            .map(|e| e - 1)
-            .unwrap_or(text.len());
+        let end = self.starts.get(line).map(|e| e - 1).unwrap_or(text.len());
         text.get(start..end).unwrap_or("")
     }
 }
@@ -354,7 +355,10 @@ mod tests {
     fn suggestions() {
         assert_eq!(closest("manger", ["manager", "officer"]), Some("manager"));
         assert_eq!(closest("xyz", ["manager", "officer"]), None);
-        assert_eq!(closest("安全部", ["安全环保部", "财务部"]), Some("安全环保部"));
+        assert_eq!(
+            closest("安全部", ["安全环保部", "财务部"]),
+            Some("安全环保部")
+        );
     }
 
     #[test]

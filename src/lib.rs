@@ -2,10 +2,15 @@
 //! charters. The pipeline is load → resolve → check → render → output;
 //! `build`, `check` and `serve` are its three faces.
 
+pub mod build;
 pub mod config;
 pub mod diagnostics;
-pub mod source;
-pub mod model;
-pub mod sortkey;
+pub mod init;
 pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod pages;
+pub mod sortkey;
+pub mod source;
+pub mod theme;
 pub mod urls;

@@ -44,9 +44,24 @@ mod tests {
 
     #[test]
     fn pinyin_order() {
-        let mut v = vec!["专责安全员", "安全环保部", "Budget office", "财务部", "zeta"];
+        let mut v = vec![
+            "专责安全员",
+            "安全环保部",
+            "Budget office",
+            "财务部",
+            "zeta",
+        ];
         v.sort_by(|a, b| cmp_titles(a, b));
-        assert_eq!(v, ["安全环保部", "Budget office", "财务部", "zeta", "专责安全员"]);
+        assert_eq!(
+            v,
+            [
+                "安全环保部",
+                "Budget office",
+                "财务部",
+                "zeta",
+                "专责安全员"
+            ]
+        );
         assert_eq!(initial("项目经理"), 'X');
         assert_eq!(initial("3号楼"), '#');
     }

@@ -100,8 +100,13 @@ pub fn is_external(dest: &str) -> bool {
         Some(i) => {
             let scheme = &dest[..i];
             !scheme.is_empty()
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
         }
         None => false,
     }
@@ -115,7 +120,10 @@ mod tests {
     fn relative_hrefs() {
         assert_eq!(prefix_for("index.html"), "");
         assert_eq!(prefix_for("a/b/index.html"), "../../");
-        assert_eq!(href("../", "a/安全/", Some("第一")), "../a/%E5%AE%89%E5%85%A8/index.html#%E7%AC%AC%E4%B8%80");
+        assert_eq!(
+            href("../", "a/安全/", Some("第一")),
+            "../a/%E5%AE%89%E5%85%A8/index.html#%E7%AC%AC%E4%B8%80"
+        );
         assert_eq!(href("", "", None), "index.html");
         assert_eq!(href("../../", "style.css", None), "../../style.css");
     }

@@ -41,7 +41,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
         .or_else(|| set.find_syntax_by_extension(lang))?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }

@@ -59,7 +59,11 @@ impl<'s> Linker<'s> {
     fn error(&mut self, req: &LinkRequest, code: &'static str, msg: String, help: Option<String>) {
         let f = &self.site.files[self.file];
         let start = self.body_start + req.span.start;
-        let mut d = Diagnostic::error(code, msg).at(f.src.location(&f.rel, start, self.body_start + req.span.end));
+        let mut d = Diagnostic::error(code, msg).at(f.src.location(
+            &f.rel,
+            start,
+            self.body_start + req.span.end,
+        ));
         if let Some(h) = help {
             d = d.with_help(h);
         }
@@ -110,15 +114,28 @@ impl<'s> Linker<'s> {
             }
             Some(a) => Some(a.label.clone()),
             None => {
-                let help = closest(anchor, list.iter().filter(|a| !a.suffixed).map(|a| a.id.as_str()))
-                    .map(|s| format!("did you mean `#{s}`?"))
-                    .or_else(|| {
-                        (!list.is_empty()).then(|| {
-                            let ids: Vec<&str> = list.iter().filter(|a| !a.suffixed).take(12).map(|a| a.id.as_str()).collect();
-                            format!("anchors there include: {}", ids.join(", "))
-                        })
-                    });
-                self.error(req, "E013", format!("no anchor `#{anchor}` on {where_}"), help);
+                let help = closest(
+                    anchor,
+                    list.iter().filter(|a| !a.suffixed).map(|a| a.id.as_str()),
+                )
+                .map(|s| format!("did you mean `#{s}`?"))
+                .or_else(|| {
+                    (!list.is_empty()).then(|| {
+                        let ids: Vec<&str> = list
+                            .iter()
+                            .filter(|a| !a.suffixed)
+                            .take(12)
+                            .map(|a| a.id.as_str())
+                            .collect();
+                        format!("anchors there include: {}", ids.join(", "))
+                    })
+                });
+                self.error(
+                    req,
+                    "E013",
+                    format!("no anchor `#{anchor}` on {where_}"),
+                    help,
+                );
                 None
             }
         }
@@ -127,12 +144,16 @@ impl<'s> Linker<'s> {
     fn doc_by_id(&mut self, req: &LinkRequest, id: &str) -> Option<DocId> {
         match self.site.doc_by_id(id) {
             Some(d) => {
-                if !self.site.published(d) && self.doc.is_none_or(|from| self.site.published(from)) {
+                if !self.site.published(d) && self.doc.is_none_or(|from| self.site.published(from))
+                {
                     self.error(
                         req,
                         "E015",
                         format!("`{id}` is a draft, so this link would be broken"),
-                        Some("publish it (draft = false), build with --drafts, or remove the link".into()),
+                        Some(
+                            "publish it (draft = false), build with --drafts, or remove the link"
+                                .into(),
+                        ),
                     );
                     return None;
                 }
@@ -142,13 +163,19 @@ impl<'s> Linker<'s> {
                 let help = closest(id, self.site.docs.iter().map(|d| d.id.as_str()))
                     .map(|s| format!("did you mean `{s}`?"))
                     .or_else(|| {
-                        self.site
-                            .docs
-                            .iter()
-                            .find(|d| d.title == id)
-                            .map(|d| format!("`{id}` is the title of `{}`; link by id: [[{}]]", d.id, d.id))
+                        self.site.docs.iter().find(|d| d.title == id).map(|d| {
+                            format!(
+                                "`{id}` is the title of `{}`; link by id: [[{}]]",
+                                d.id, d.id
+                            )
+                        })
                     });
-                self.error(req, "E011", format!("unknown department or page `{id}`"), help);
+                self.error(
+                    req,
+                    "E011",
+                    format!("unknown department or page `{id}`"),
+                    help,
+                );
                 None
             }
         }
@@ -181,9 +208,17 @@ impl<'s> Linker<'s> {
             let d = self.doc_by_id(req, id)?;
             let Some(r) = self.site.role_in(d, role) else {
                 let doc = &self.site.docs[d];
-                let help = closest(role, doc.roles.iter().map(|&r| self.site.roles[r].id.as_str()))
-                    .map(|s| format!("did you mean `{id}/{s}`?"));
-                self.error(req, "E012", format!("unknown role `{role}` in department `{id}`"), help);
+                let help = closest(
+                    role,
+                    doc.roles.iter().map(|&r| self.site.roles[r].id.as_str()),
+                )
+                .map(|s| format!("did you mean `{id}/{s}`?"));
+                self.error(
+                    req,
+                    "E012",
+                    format!("unknown role `{role}` in department `{id}`"),
+                    help,
+                );
                 return None;
             };
             return Some(Resolved {
@@ -228,23 +263,40 @@ impl<'s> Linker<'s> {
         let prefix = self.prefix();
         if let Some(rooted) = path.strip_prefix('/') {
             let Some(norm) = urls::normalize(rooted) else {
-                self.error(req, "E016", format!("`{dest}` climbs above the site root"), None);
+                self.error(
+                    req,
+                    "E016",
+                    format!("`{dest}` climbs above the site root"),
+                    None,
+                );
                 return None;
             };
-            let as_dir = if norm.is_empty() { String::new() } else { format!("{norm}/") };
+            let as_dir = if norm.is_empty() {
+                String::new()
+            } else {
+                format!("{norm}/")
+            };
             let key = if self.known.contains(&norm) {
                 norm.clone()
             } else if self.known.contains(&as_dir) {
                 as_dir
-            } else if let Some(dir) = norm.strip_suffix("/index.html").map(|d| format!("{d}/")).filter(|d| self.known.contains(d)) {
+            } else if let Some(dir) = norm
+                .strip_suffix("/index.html")
+                .map(|d| format!("{d}/"))
+                .filter(|d| self.known.contains(d))
+            {
                 dir
             } else {
-                let help = closest(&norm, self.known.iter().map(String::as_str)).map(|s| format!("did you mean `/{s}`?"));
+                let help = closest(&norm, self.known.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `/{s}`?"));
                 self.error(
                     req,
                     "E016",
                     format!("`{dest}` is neither a static file nor a generated page"),
-                    help.or(Some("root-relative links (`/…`) point at static/ files or generated pages".into())),
+                    help.or(Some(
+                        "root-relative links (`/…`) point at static/ files or generated pages"
+                            .into(),
+                    )),
                 );
                 return None;
             };
@@ -259,18 +311,35 @@ impl<'s> Linker<'s> {
             });
         }
         // Relative to the folder of the file that holds the link.
-        let file_rel = self.site.files[self.file].rel.to_string_lossy().replace('\\', "/");
+        let file_rel = self.site.files[self.file]
+            .rel
+            .to_string_lossy()
+            .replace('\\', "/");
         let folder = file_rel.rsplit_once('/').map_or("", |(f, _)| f);
         let Some(joined) = urls::normalize(&format!("{folder}/{path}")) else {
-            self.error(req, "E016", format!("`{dest}` climbs above the site root"), None);
+            self.error(
+                req,
+                "E016",
+                format!("`{dest}` climbs above the site root"),
+                None,
+            );
             return None;
         };
         if path.ends_with(".md") {
-            let found = self.site.files.iter().position(|f| f.rel.to_string_lossy().replace('\\', "/") == joined);
+            let found = self
+                .site
+                .files
+                .iter()
+                .position(|f| f.rel.to_string_lossy().replace('\\', "/") == joined);
             let Some(file) = found else {
                 let names = self.site.files.iter().map(|f| f.rel.to_str().unwrap_or(""));
                 let help = closest(&joined, names).map(|s| format!("did you mean `{s}`?"));
-                self.error(req, "E011", format!("`{dest}` names {joined}, which does not exist"), help);
+                self.error(
+                    req,
+                    "E011",
+                    format!("`{dest}` names {joined}, which does not exist"),
+                    help,
+                );
                 return None;
             };
             if let Some(d) = self.site.docs.iter().position(|d| d.file == file) {
@@ -292,11 +361,19 @@ impl<'s> Linker<'s> {
                     target: Target::Group(g),
                 });
             }
-            self.error(req, "E011", format!("`{dest}` names a file that is not published"), None);
+            self.error(
+                req,
+                "E011",
+                format!("`{dest}` names a file that is not published"),
+                None,
+            );
             return None;
         }
         // A co-located file under content/.
-        let out = joined.strip_prefix("content/").unwrap_or(&joined).to_string();
+        let out = joined
+            .strip_prefix("content/")
+            .unwrap_or(&joined)
+            .to_string();
         if joined.starts_with("content/") && self.known.contains(&out) {
             return Some(Resolved {
                 href: urls::href(&prefix, &out, fragment.as_deref()),
@@ -308,7 +385,10 @@ impl<'s> Linker<'s> {
             req,
             "E016",
             format!("`{dest}` does not name a file (looked for {joined})"),
-            Some("link pages with [[id]] or a relative `.md` path, and static files with `/path`".into()),
+            Some(
+                "link pages with [[id]] or a relative `.md` path, and static files with `/path`"
+                    .into(),
+            ),
         );
         None
     }

@@ -109,7 +109,9 @@ fn level_num(l: HeadingLevel) -> u8 {
 
 /// Splits paragraphs where a line begins with an article number (authors
 /// write one article per line, without blank lines between).
-fn split_article_lines<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Range<usize>)> {
+fn split_article_lines<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
     let mut out = Vec::with_capacity(events.len());
     let mut list_depth = 0usize;
     let mut in_para = false;
@@ -206,9 +208,10 @@ pub fn analyze(body: &str) -> Analysis<'_> {
             let (id, suffixed) = dedup.unique(&bases[n]);
             let num = &numbers[n];
             let label = match (&b.heading, num.kind) {
-                (Some((_, text, _)), NumberKind::Item | NumberKind::SubItem | NumberKind::Dotted) => {
-                    text.clone()
-                }
+                (
+                    Some((_, text, _)),
+                    NumberKind::Item | NumberKind::SubItem | NumberKind::Dotted,
+                ) => text.clone(),
                 _ => num.written.clone(),
             };
             analysis.anchors.push(Anchor {
@@ -324,7 +327,12 @@ pub fn render<'a>(
     while i < events.len() {
         let (e, range) = &events[i];
         match e {
-            Event::Start(Tag::Heading { level, id: _, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id: _,
+                classes,
+                attrs,
+            }) => {
                 let lvl = level_num(*level);
                 if let Some((sid, slvl, start)) = open.take() {
                     if lvl <= slvl {
@@ -335,7 +343,9 @@ pub fn render<'a>(
                 }
                 let ids = analysis.blocks.get(&i).cloned().unwrap_or_default();
                 if let Some(extra) = &ids.extra {
-                    out.push(Event::Html(format!("<a id=\"{}\"></a>", escape(extra)).into()));
+                    out.push(Event::Html(
+                        format!("<a id=\"{}\"></a>", escape(extra)).into(),
+                    ));
                 }
                 if open.is_none() && section_ids.contains(&ids.id.as_str()) {
                     open = Some((ids.id.clone(), lvl, out.len()));
@@ -360,7 +370,12 @@ pub fn render<'a>(
                     out.push(Event::SoftBreak);
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let end = matching_end(events, i);
                 let wiki = matches!(link_type, pulldown_cmark::LinkType::WikiLink { .. });
                 let has_text = matches!(
@@ -400,7 +415,12 @@ pub fn render<'a>(
                 i = end + 1;
                 continue;
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let req = links::LinkRequest {
                     dest: dest_url.as_ref(),
                     wiki: false,
@@ -424,7 +444,9 @@ pub fn render<'a>(
                     }
                 }
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 let body = if lang.is_empty() {
@@ -437,7 +459,9 @@ pub fn render<'a>(
                         "<pre class=\"code\" data-lang=\"{}\"><code>{h}</code></pre>\n",
                         escape(&lang)
                     ),
-                    None if lang.is_empty() => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(&code)),
+                    None if lang.is_empty() => {
+                        format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(&code))
+                    }
                     None => format!(
                         "<pre class=\"code\" data-lang=\"{0}\"><code class=\"language-{0}\">{1}</code></pre>\n",
                         escape(&lang),
@@ -491,7 +515,9 @@ fn prev_char(out: &[Event]) -> Option<char> {
         match e {
             Event::Text(t) | Event::Code(t) => return t.chars().last(),
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
-            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {}
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
             _ => return None,
         }
     }
@@ -503,7 +529,9 @@ fn next_char(events: &[(Event, Range<usize>)]) -> Option<char> {
         match e {
             Event::Text(t) | Event::Code(t) => return t.chars().next(),
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
-            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link) => {}
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
             _ => return None,
         }
     }

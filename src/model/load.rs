@@ -14,8 +14,8 @@ use super::{
 };
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, closest};
-use crate::source::frontmatter::{self, FrontMatter, KINDS, STATUSES, valid_id};
 use crate::source;
+use crate::source::frontmatter::{self, FrontMatter, KINDS, STATUSES, valid_id};
 
 /// `_index.md` front matter of a group.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -115,47 +115,55 @@ struct PendingDoc {
 }
 
 /// The group of a folder, created with the groups above it if needed.
-fn ensure_group(folder: &str, groups: &mut Vec<Group>, group_of: &mut BTreeMap<String, GroupId>) -> GroupId {
-        let mut parent = None;
-        let mut path = String::new();
-        let parts: Vec<&str> = if folder.is_empty() {
-            vec![]
-        } else {
-            folder.split('/').collect()
-        };
-        for depth in 0..=parts.len() {
-            if depth > 0 {
-                if !path.is_empty() {
-                    path.push('/');
-                }
-                path.push_str(parts[depth - 1]);
+fn ensure_group(
+    folder: &str,
+    groups: &mut Vec<Group>,
+    group_of: &mut BTreeMap<String, GroupId>,
+) -> GroupId {
+    let mut parent = None;
+    let mut path = String::new();
+    let parts: Vec<&str> = if folder.is_empty() {
+        vec![]
+    } else {
+        folder.split('/').collect()
+    };
+    for depth in 0..=parts.len() {
+        if depth > 0 {
+            if !path.is_empty() {
+                path.push('/');
             }
-            let id = match group_of.get(&path) {
-                Some(&g) => g,
-                None => {
-                    let g = groups.len();
-                    groups.push(Group {
-                        folder: path.clone(),
-                        title: parts.get(depth.wrapping_sub(1)).copied().unwrap_or("").to_string(),
-                        summary: None,
-                        weight: 0,
-                        file: None,
-                        parent,
-                        children: Vec::new(),
-                        docs: Vec::new(),
-                        draft: false,
-                    });
-                    if let Some(p) = parent {
-                        groups[p].children.push(g);
-                    }
-                    group_of.insert(path.clone(), g);
-                    g
-                }
-            };
-            parent = Some(id);
+            path.push_str(parts[depth - 1]);
         }
-        parent.unwrap_or(0)
+        let id = match group_of.get(&path) {
+            Some(&g) => g,
+            None => {
+                let g = groups.len();
+                groups.push(Group {
+                    folder: path.clone(),
+                    title: parts
+                        .get(depth.wrapping_sub(1))
+                        .copied()
+                        .unwrap_or("")
+                        .to_string(),
+                    summary: None,
+                    weight: 0,
+                    file: None,
+                    parent,
+                    children: Vec::new(),
+                    docs: Vec::new(),
+                    draft: false,
+                });
+                if let Some(p) = parent {
+                    groups[p].children.push(g);
+                }
+                group_of.insert(path.clone(), g);
+                g
+            }
+        };
+        parent = Some(id);
     }
+    parent.unwrap_or(0)
+}
 
 /// Loads every Markdown file of the site into a resolved model.
 pub fn load(
@@ -165,7 +173,10 @@ pub fn load(
     drafts: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Site {
-    let results: Vec<_> = markdown.par_iter().map(|rel| parse_file(root, rel)).collect();
+    let results: Vec<_> = markdown
+        .par_iter()
+        .map(|rel| parse_file(root, rel))
+        .collect();
     let mut files = Vec::new();
     let mut parsed = Vec::new();
     for r in results {
@@ -224,7 +235,7 @@ pub fn load(
                     .with_help(if id_span.is_some() {
                         "ids may hold letters of any script, digits, `-` and `_`".to_string()
                     } else {
-                        format!("the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)")
+                        "the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)".to_string()
                     }),
             );
             continue;
@@ -243,7 +254,11 @@ pub fn load(
             None | Some("department") => Kind::Department,
             Some("page") => Kind::Page,
             Some(other) => {
-                let k = fm.kind.as_ref().map(|k| b.span(file, offset, k)).unwrap_or_default();
+                let k = fm
+                    .kind
+                    .as_ref()
+                    .map(|k| b.span(file, offset, k))
+                    .unwrap_or_default();
                 let mut d = Diagnostic::error(
                     "E006",
                     format!("`kind` is `{other}`; it must be \"department\" or \"page\""),
@@ -262,10 +277,17 @@ pub fn load(
             .map(|s| s.get_ref().clone())
             .unwrap_or_else(|| "active".into());
         if !STATUSES.contains(&status.as_str()) {
-            let sp = fm.status.as_ref().map(|s| b.span(file, offset, s)).unwrap_or_default();
+            let sp = fm
+                .status
+                .as_ref()
+                .map(|s| b.span(file, offset, s))
+                .unwrap_or_default();
             let mut d = Diagnostic::error(
                 "E006",
-                format!("`status` is `{status}`; it must be one of {}", STATUSES.join(", ")),
+                format!(
+                    "`status` is `{status}`; it must be one of {}",
+                    STATUSES.join(", ")
+                ),
             )
             .at(b.loc(sp));
             if let Some(s) = closest(&status, STATUSES.iter().copied()) {
@@ -288,9 +310,14 @@ pub fn load(
             None => {
                 if !valid_id(&stem) {
                     b.diags.push(
-                        Diagnostic::error("E006", format!("the file name `{stem}` cannot be a URL segment"))
-                            .at(b.file_loc(file))
-                            .with_help("rename the file or set `slug = \"…\"` (letters, digits, `-`, `_`)"),
+                        Diagnostic::error(
+                            "E006",
+                            format!("the file name `{stem}` cannot be a URL segment"),
+                        )
+                        .at(b.file_loc(file))
+                        .with_help(
+                            "rename the file or set `slug = \"…\"` (letters, digits, `-`, `_`)",
+                        ),
                     );
                     continue;
                 }
@@ -302,9 +329,9 @@ pub fn load(
             if let Some(d) = d {
                 match frontmatter::check_date(d.get_ref()) {
                     Ok((y, m, day)) => dates[i] = Some(format!("{y:04}-{m:02}-{day:02}")),
-                    Err(msg) => b.diags.push(
-                        Diagnostic::error("E006", msg).at(b.loc(b.span(file, offset, d))),
-                    ),
+                    Err(msg) => b
+                        .diags
+                        .push(Diagnostic::error("E006", msg).at(b.loc(b.span(file, offset, d)))),
                 }
             }
         }
@@ -333,7 +360,11 @@ pub fn load(
             );
             continue;
         }
-        if let Some(&other) = by_url.get(&url).or_else(|| group_of.get(url.trim_end_matches('/')).and_then(|&g| groups[g].file.as_ref())) {
+        if let Some(&other) = by_url.get(&url).or_else(|| {
+            group_of
+                .get(url.trim_end_matches('/'))
+                .and_then(|&g| groups[g].file.as_ref())
+        }) {
             b.diags.push(
                 Diagnostic::error("E018", format!("two files map to the URL `/{url}`"))
                     .at(b.file_loc(file))
@@ -376,12 +407,20 @@ pub fn load(
     // A folder that became a group cannot also be a document's URL.
     for (folder, &g) in &group_of {
         if let Some(&file) = by_url.get(&format!("{folder}/")) {
-            let other = groups[g].docs.first().map(|&d| docs[d].file).or(groups[g].file);
-            let mut d = Diagnostic::error("E018", format!("two things map to the URL `/{folder}/`"))
-                .at(b.file_loc(file))
-                .with_help("set a different `slug`, or rename the folder");
+            let other = groups[g]
+                .docs
+                .first()
+                .map(|&d| docs[d].file)
+                .or(groups[g].file);
+            let mut d =
+                Diagnostic::error("E018", format!("two things map to the URL `/{folder}/`"))
+                    .at(b.file_loc(file))
+                    .with_help("set a different `slug`, or rename the folder");
             if let Some(o) = other {
-                d = d.with_note(format!("the folder of {} is a group there", b.files[o].rel.display()));
+                d = d.with_note(format!(
+                    "the folder of {} is a group there",
+                    b.files[o].rel.display()
+                ));
             }
             b.diags.push(d);
         }
@@ -446,7 +485,8 @@ pub fn load(
             if let Some(target) = resolve_doc(&site, d, parent.get_ref(), span, &mut b) {
                 if target == d {
                     b.diags.push(
-                        Diagnostic::error("E011", "a department cannot be its own parent").at(b.loc(span)),
+                        Diagnostic::error("E011", "a department cannot be its own parent")
+                            .at(b.loc(span)),
                     );
                 } else {
                     site.docs[d].parent = Some(target);
@@ -455,7 +495,10 @@ pub fn load(
         }
         let roles = site.docs[d].roles.clone();
         for (i, r) in p.fm.roles.iter().enumerate() {
-            let Some(&rid) = roles.get(i).filter(|&&rid| site.roles[rid].id == *r.id.get_ref()) else {
+            let Some(&rid) = roles
+                .get(i)
+                .filter(|&&rid| site.roles[rid].id == *r.id.get_ref())
+            else {
                 continue;
             };
             if let Some(rt) = &r.reports_to {
@@ -535,7 +578,13 @@ pub fn load(
 
 fn sort_children(site: &mut Site) {
     let docs = &site.docs;
-    let doc_key = |&d: &DocId| (docs[d].weight, crate::sortkey::key(&docs[d].title), docs[d].id.clone());
+    let doc_key = |&d: &DocId| {
+        (
+            docs[d].weight,
+            crate::sortkey::key(&docs[d].title),
+            docs[d].id.clone(),
+        )
+    };
     let mut groups = site.groups.clone();
     for g in &mut groups {
         g.docs.sort_by_cached_key(doc_key);
@@ -545,7 +594,8 @@ fn sort_children(site: &mut Site) {
         .map(|g| (g.weight, crate::sortkey::key(&g.title), g.folder.clone()))
         .collect();
     for g in &mut groups {
-        g.children.sort_by(|a, b| group_keys[*a].cmp(&group_keys[*b]));
+        g.children
+            .sort_by(|a, b| group_keys[*a].cmp(&group_keys[*b]));
     }
     let children: Vec<Vec<DocId>> = site
         .docs
@@ -567,7 +617,9 @@ fn draft_error(site: &Site, from: DocId, to: DocId, what: &str, span: Span, b: &
         b.diags.push(
             Diagnostic::error("E015", format!("{what} `{}` is a draft", site.docs[to].id))
                 .at(b.loc(span))
-                .with_help("publish it (draft = false), build with --drafts, or remove the reference"),
+                .with_help(
+                    "publish it (draft = false), build with --drafts, or remove the reference",
+                ),
         );
     }
 }
@@ -579,7 +631,8 @@ fn resolve_doc(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builder
             Some(d)
         }
         None => {
-            let mut d = Diagnostic::error("E011", format!("unknown department `{name}`")).at(b.loc(span));
+            let mut d =
+                Diagnostic::error("E011", format!("unknown department `{name}`")).at(b.loc(span));
             if let Some(s) = closest(name, site.docs.iter().map(|d| d.id.as_str())) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -590,7 +643,13 @@ fn resolve_doc(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builder
 }
 
 /// Resolves `dept/role` or a bare role of `from`.
-fn resolve_role(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builder) -> Option<crate::model::RoleId> {
+fn resolve_role(
+    site: &Site,
+    from: DocId,
+    name: &str,
+    span: Span,
+    b: &mut Builder,
+) -> Option<crate::model::RoleId> {
     let (dept, role) = match name.split_once('/') {
         Some((d, r)) => (resolve_doc(site, from, d, span, b)?, r),
         None => (from, name),
@@ -604,10 +663,20 @@ fn resolve_role(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builde
         format!("unknown role `{role}` in department `{}`", dept_doc.id),
     )
     .at(b.loc(span));
-    let here: Vec<&str> = dept_doc.roles.iter().map(|&r| site.roles[r].id.as_str()).collect();
-    let by_title = dept_doc.roles.iter().find(|&&r| site.roles[r].title == role);
+    let here: Vec<&str> = dept_doc
+        .roles
+        .iter()
+        .map(|&r| site.roles[r].id.as_str())
+        .collect();
+    let by_title = dept_doc
+        .roles
+        .iter()
+        .find(|&&r| site.roles[r].title == role);
     if let Some(&r) = by_title {
-        d = d.with_help(format!("`{role}` is the title of `{}`; write its id", site.role_key(r)));
+        d = d.with_help(format!(
+            "`{role}` is the title of `{}`; write its id",
+            site.role_key(r)
+        ));
     } else if let Some(s) = closest(role, here.iter().copied()) {
         d = d.with_help(if dept == from && !name.contains('/') {
             format!("did you mean `{s}`?")
@@ -624,32 +693,60 @@ fn resolve_role(site: &Site, from: DocId, name: &str, span: Span, b: &mut Builde
             .map(|(i, _)| site.role_key(i))
             .collect();
         if let Some(k) = elsewhere.first() {
-            d = d.with_help(format!("roles of other departments are written `dept/role`: did you mean `{k}`?"));
+            d = d.with_help(format!(
+                "roles of other departments are written `dept/role`: did you mean `{k}`?"
+            ));
         } else if here.is_empty() {
-            d = d.with_help(format!("department `{}` has no roles; add [[roles]] with id = \"{role}\"", dept_doc.id));
+            d = d.with_help(format!(
+                "department `{}` has no roles; add [[roles]] with id = \"{role}\"",
+                dept_doc.id
+            ));
         } else {
-            d = d.with_help(format!("the roles of `{}` are: {}", dept_doc.id, here.join(", ")));
+            d = d.with_help(format!(
+                "the roles of `{}` are: {}",
+                dept_doc.id,
+                here.join(", ")
+            ));
         }
     } else {
-        d = d.with_help(format!("the roles of `{}` are: {}", dept_doc.id, here.join(", ")));
+        d = d.with_help(format!(
+            "the roles of `{}` are: {}",
+            dept_doc.id,
+            here.join(", ")
+        ));
     }
     b.diags.push(d);
     None
 }
 
-fn parse_letters(config: &Config, written: &str, span: Span, b: &mut Builder) -> Option<super::raci::Letters> {
+fn parse_letters(
+    config: &Config,
+    written: &str,
+    span: Span,
+    b: &mut Builder,
+) -> Option<super::raci::Letters> {
     use super::raci::{Problem, parse};
     let (letters, problems) = parse(written, config.scheme_letters());
     let scheme = &config.matrix.scheme;
-    let allowed: String = config.scheme_letters().iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
+    let allowed: String = config
+        .scheme_letters()
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut ok = true;
     for p in problems {
         let d = match p {
-            Problem::Normalized { written, normalized } => Diagnostic::warning(
+            Problem::Normalized {
+                written,
+                normalized,
+            } => Diagnostic::warning(
                 "W054",
                 format!("`{written}` is written with full-width letters; read as `{normalized}`"),
             )
-            .with_help(format!("type `{normalized}` with the input method in English mode")),
+            .with_help(format!(
+                "type `{normalized}` with the input method in English mode"
+            )),
             Problem::LookAlike { ch, script, latin } => {
                 ok = false;
                 Diagnostic::error(
@@ -671,7 +768,9 @@ fn parse_letters(config: &Config, written: &str, span: Span, b: &mut Builder) ->
                 if config.scheme_letters().iter().any(|c| c.to_string() == up) {
                     d = d.with_help(format!("write it in capitals: `{up}`"));
                 } else if written == "S" {
-                    d = d.with_help("S (support) needs `scheme = \"RASCI\"` under [matrix] in config.toml");
+                    d = d.with_help(
+                        "S (support) needs `scheme = \"RASCI\"` under [matrix] in config.toml",
+                    );
                 }
                 d
             }

@@ -2,6 +2,7 @@
 //! activities and reporting lines, with every reference in front matter
 //! turned into an index. Nothing downstream looks a name up by string.
 
+pub mod checks;
 pub mod load;
 pub mod raci;
 
@@ -175,7 +176,11 @@ impl Site {
 
     pub fn group_url(&self, g: GroupId) -> String {
         let f = &self.groups[g].folder;
-        if f.is_empty() { String::new() } else { format!("{f}/") }
+        if f.is_empty() {
+            String::new()
+        } else {
+            format!("{f}/")
+        }
     }
 
     pub fn location(&self, span: Span) -> crate::diagnostics::Location {

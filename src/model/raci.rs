@@ -25,10 +25,7 @@ impl Letters {
 
     /// `A/R`, `R`, …
     pub fn to_code(self) -> String {
-        self.chars()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            .join("/")
+        self.chars().map(String::from).collect::<Vec<_>>().join("/")
     }
 
     pub fn is_empty(self) -> bool {
@@ -40,11 +37,20 @@ impl Letters {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// Full-width or other compatibility forms, normalized (a warning).
-    Normalized { written: String, normalized: String },
+    Normalized {
+        written: String,
+        normalized: String,
+    },
     /// A letter from another script that looks like a Latin one (an error).
-    LookAlike { ch: char, script: &'static str, latin: char },
+    LookAlike {
+        ch: char,
+        script: &'static str,
+        latin: char,
+    },
     /// A letter that is not in the scheme (an error).
-    OutOfScheme { written: String },
+    OutOfScheme {
+        written: String,
+    },
     Empty,
 }
 
@@ -85,7 +91,10 @@ pub fn parse(written: &str, scheme: &[char]) -> (Letters, Vec<Problem>) {
         let mut chars = part.chars();
         let (Some(c), None) = (chars.next(), chars.next()) else {
             if let Some((script, latin)) = part.chars().find_map(look_alike) {
-                let ch = part.chars().find(|&c| look_alike(c).is_some()).unwrap_or(' ');
+                let ch = part
+                    .chars()
+                    .find(|&c| look_alike(c).is_some())
+                    .unwrap_or(' ');
                 problems.push(Problem::LookAlike { ch, script, latin });
             } else {
                 problems.push(Problem::OutOfScheme {
@@ -95,7 +104,11 @@ pub fn parse(written: &str, scheme: &[char]) -> (Letters, Vec<Problem>) {
             continue;
         };
         if let Some((script, latin)) = look_alike(c) {
-            problems.push(Problem::LookAlike { ch: c, script, latin });
+            problems.push(Problem::LookAlike {
+                ch: c,
+                script,
+                latin,
+            });
         } else if scheme.contains(&c) {
             letters.0 |= bit(c).unwrap_or(0);
         } else {

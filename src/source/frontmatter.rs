@@ -98,18 +98,23 @@ pub const KINDS: &[&str] = &["department", "page"];
 /// Parses the front matter of a file; `split` says where it is.
 pub fn parse(src: &SourceText, file: &Path, split: &Split) -> Result<FrontMatter, Diagnostic> {
     let toml_text = &src.text[split.toml.clone()];
-    toml::from_str::<FrontMatter>(toml_text).map_err(|e| toml_error(&e, src, file, split.toml.start))
+    toml::from_str::<FrontMatter>(toml_text)
+        .map_err(|e| toml_error(&e, src, file, split.toml.start))
 }
 
 /// Is this a valid id: letters of any script, digits, `-` and `_`?
 pub fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// A TOML date that is a real calendar date, with no time part.
 pub fn check_date(d: &toml::value::Datetime) -> Result<(u16, u8, u8), String> {
     if d.time.is_some() || d.offset.is_some() {
-        return Err(format!("`{d}` has a time; write a date only, e.g. 2024-03-01"));
+        return Err(format!(
+            "`{d}` has a time; write a date only, e.g. 2024-03-01"
+        ));
     }
     let Some(date) = d.date else {
         return Err(format!("`{d}` is not a date"));
@@ -160,7 +165,9 @@ mod tests {
 
     #[test]
     fn unknown_role_key_points_at_its_line() {
-        let s = src("+++\ntitle = \"x\"\n[[roles]]\nid = \"a\"\ntitle = \"A\"\nreports_too = \"b\"\n+++\n");
+        let s = src(
+            "+++\ntitle = \"x\"\n[[roles]]\nid = \"a\"\ntitle = \"A\"\nreports_too = \"b\"\n+++\n",
+        );
         let sp = split(&s, Path::new("a.md")).unwrap().unwrap();
         let e = parse(&s, Path::new("a.md"), &sp).unwrap_err();
         assert_eq!(e.code, "E005");

@@ -68,7 +68,12 @@ impl SourceText {
     /// The value of `key = "value"`, else the key's line.
     pub fn locate_value(&self, file: &Path, key: &str, value: &str) -> Location {
         let loc = self.locate_key(file, key);
-        let line_start = self.text.split_inclusive('\n').take(loc.line - 1).map(str::len).sum::<usize>();
+        let line_start = self
+            .text
+            .split_inclusive('\n')
+            .take(loc.line - 1)
+            .map(str::len)
+            .sum::<usize>();
         let line = self.lines.line_text(&self.text, loc.line);
         match line.find(&format!("\"{value}\"")) {
             Some(i) => self.location(file, line_start + i + 1, line_start + i + 1 + value.len()),
@@ -92,7 +97,10 @@ pub fn decode(bytes: Vec<u8>, file: &Path) -> Result<SourceText, Diagnostic> {
             let valid = &bytes[..bad];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
             let line_end = bytes[bad..]
                 .iter()
                 .position(|&b| b == b'\n')
@@ -157,7 +165,11 @@ pub fn toml_error(e: &toml::de::Error, src: &SourceText, file: &Path, offset: us
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None if !expected.is_empty() => d.with_help(format!(
                 "the keys allowed here are {}; put your own values under [extra]",
-                expected.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                expected
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             None => d,
         };
@@ -189,7 +201,11 @@ mod tests {
     #[test]
     fn gbk_is_rejected_with_position() {
         // "ab\n安全" in GBK: B0 B2 C8 AB
-        let e = decode(b"ab\n\xB0\xB2\xC8\xAB".to_vec(), Path::new("content/gbk.md")).unwrap_err();
+        let e = decode(
+            b"ab\n\xB0\xB2\xC8\xAB".to_vec(),
+            Path::new("content/gbk.md"),
+        )
+        .unwrap_err();
         assert_eq!(e.code, "E002");
         let loc = e.location.unwrap();
         assert_eq!((loc.line, loc.column), (2, 1));

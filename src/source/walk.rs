@@ -59,7 +59,10 @@ pub fn files_under(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<P
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| PathBuf::from(dir));
                 let msg = if err.loop_ancestor().is_some() {
-                    format!("{} is a symbolic link that loops back to a folder above it", path.display())
+                    format!(
+                        "{} is a symbolic link that loops back to a folder above it",
+                        path.display()
+                    )
                 } else {
                     format!("cannot read {}: {}", path.display(), err)
                 };
@@ -93,7 +96,8 @@ pub fn inventory(root: &Path, theme: &str, diags: &mut Vec<Diagnostic>) -> Inven
     }
     let theme_dir = PathBuf::from("themes").join(theme);
     for rel in files_under(root, &theme_dir.join("static").to_string_lossy(), diags) {
-        inv.theme_statics.push((out_path(&rel, &theme_dir.join("static")), rel));
+        inv.theme_statics
+            .push((out_path(&rel, &theme_dir.join("static")), rel));
     }
     for rel in files_under(root, "static", diags) {
         inv.statics.push((out_path(&rel, Path::new("static")), rel));

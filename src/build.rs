@@ -1,0 +1,526 @@
+//! The pipeline: load → resolve → check → render, ending in an in-memory
+//! [`Output`] that `build` writes to disk and `serve` serves. Nothing here
+//! touches the output folder.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Value};
+
+use crate::config::Config;
+use crate::diagnostics::{self, Diagnostic, closest};
+use crate::markdown::{
+    self, Anchor, Rendered,
+    links::{Linker, Target},
+};
+use crate::model::{self, DocId, GroupId, Kind, Site};
+use crate::output::Output;
+use crate::pages::{self, Link};
+use crate::source::{self, walk};
+use crate::theme::{self, i18n};
+use crate::urls;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub root: PathBuf,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    pub pages: usize,
+    pub roles: usize,
+    pub activities: usize,
+    pub millis: u128,
+}
+
+/// A successful build: the output and its warnings.
+pub struct Built {
+    pub output: Output,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The site root cannot be used at all (exit code 2).
+    Usage(String),
+    /// Content or template errors (exit code 1); warnings included.
+    Content(Vec<Diagnostic>),
+}
+
+/// Reads and checks config.toml.
+pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, Failure> {
+    if !root.is_dir() {
+        return Err(Failure::Usage(format!(
+            "{} is not a folder",
+            root.display()
+        )));
+    }
+    let path = root.join("config.toml");
+    if !path.is_file() {
+        return Err(Failure::Usage(format!(
+            "{} has no config.toml, so it is not a Charter site (create one with `charter init {}`)",
+            root.display(),
+            root.display()
+        )));
+    }
+    let rel = Path::new("config.toml");
+    let src = source::read(&path, rel).map_err(|d| Failure::Content(vec![d]))?;
+    let mut config = Config::parse(&src, rel).map_err(Failure::Content)?;
+    if let Some(b) = base_url {
+        config.base_url = b.to_string();
+    }
+    Ok(config)
+}
+
+/// Runs the whole pipeline in memory.
+pub fn build(opts: &Options) -> Result<Built, Failure> {
+    let started = Instant::now();
+    let root = opts.root.as_path();
+    let config = load_config(root, opts.base_url.as_deref())?;
+    let mut diags = Vec::new();
+    let inv = walk::inventory(root, &config.theme, &mut diags);
+    let theme_dir = root.join("themes").join(&config.theme);
+    if config.theme != "default" && !theme_dir.is_dir() {
+        let found: Vec<String> = std::fs::read_dir(root.join("themes"))
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut d = Diagnostic::error(
+            "E020",
+            format!("theme `{}` not found in themes/", config.theme),
+        )
+        .at(src_location(root, "theme"));
+        d = match closest(
+            &config.theme,
+            found.iter().map(String::as_str).chain(["default"]),
+        ) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => {
+                d.with_help("use theme = \"default\" (built in) or add themes/<name>/templates/")
+            }
+        };
+        diags.push(d);
+    }
+    let syntax_css = markdown::highlight::theme_css(&config.markdown.highlight_theme);
+    if syntax_css.is_none() {
+        let names = markdown::highlight::theme_names();
+        let mut d = Diagnostic::error(
+            "E020",
+            format!(
+                "unknown highlight theme `{}`",
+                config.markdown.highlight_theme
+            ),
+        )
+        .at(src_location(root, "highlight_theme"));
+        d = d.with_help(
+            match closest(&config.markdown.highlight_theme, names.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("choose one of: {}", names.join(", ")),
+            },
+        );
+        diags.push(d);
+    }
+    let theme = match theme::load(root, &inv.templates, true) {
+        Ok(t) => Some(t),
+        Err(mut d) => {
+            diags.append(&mut d);
+            None
+        }
+    };
+    let site = model::load::load(root, config, &inv.markdown, opts.drafts, &mut diags);
+
+    // First Markdown pass: anchors of every body.
+    let analyses: Vec<markdown::Analysis> = site
+        .docs
+        .par_iter()
+        .map(|d| markdown::analyze(site.files[d.file].body()))
+        .collect();
+    let group_analyses: Vec<Option<markdown::Analysis>> = site
+        .groups
+        .par_iter()
+        .map(|g| g.file.map(|f| markdown::analyze(site.files[f].body())))
+        .collect();
+    let anchors: Vec<Vec<Anchor>> = analyses.iter().map(|a| a.anchors.clone()).collect();
+    diags.extend(model::checks::check(&site, &anchors));
+
+    let mut known = known_paths(&site, &inv);
+
+    // Second pass: bodies with links resolved (drafts too: they are checked in every build).
+    let rendered_docs: Vec<(Rendered, Vec<Target>, Vec<Diagnostic>)> = analyses
+        .par_iter()
+        .enumerate()
+        .map(|(d, a)| {
+            let doc = &site.docs[d];
+            let file = &site.files[doc.file];
+            let mut linker = Linker {
+                site: &site,
+                anchors: &anchors,
+                own: &a.anchors,
+                known: &known,
+                file: doc.file,
+                doc: Some(d),
+                page: urls::file_of(&doc.url),
+                body_start: file.body_start,
+                diags: Vec::new(),
+                targets: Vec::new(),
+            };
+            let section_ids: Vec<&str> = doc
+                .roles
+                .iter()
+                .map(|&r| site.roles[r].id.as_str())
+                .collect();
+            let r = markdown::render(a, &section_ids, &mut |req| linker.resolve(req));
+            (r, linker.targets, linker.diags)
+        })
+        .collect();
+    let rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
+        .par_iter()
+        .enumerate()
+        .map(|(g, a)| {
+            let a = a.as_ref()?;
+            let file = site.groups[g].file?;
+            let mut linker = Linker {
+                site: &site,
+                anchors: &anchors,
+                own: &a.anchors,
+                known: &known,
+                file,
+                doc: None,
+                page: urls::file_of(&site.group_url(g)),
+                body_start: site.files[file].body_start,
+                diags: Vec::new(),
+                targets: Vec::new(),
+            };
+            let r = markdown::render(a, &[], &mut |req| linker.resolve(req));
+            Some((r, linker.diags))
+        })
+        .collect();
+    for (_, _, d) in &rendered_docs {
+        diags.extend(d.iter().cloned());
+    }
+    for (_, d) in rendered_groups.iter().flatten() {
+        diags.extend(d.iter().cloned());
+    }
+    diagnostics::sort(&mut diags);
+    let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
+        return Err(Failure::Content(diags));
+    };
+
+    // Backlinks: published pages whose body links to a department or an anchor on it.
+    let mut backlinks: Vec<Vec<DocId>> = vec![Vec::new(); site.docs.len()];
+    for (from, (_, targets, _)) in rendered_docs.iter().enumerate() {
+        if !site.published(from) {
+            continue;
+        }
+        for t in targets {
+            if let Target::Doc(to) = t
+                && *to != from
+                && !backlinks[*to].contains(&from)
+            {
+                backlinks[*to].push(from);
+            }
+        }
+    }
+
+    let mut tera = theme.tera;
+    set_globals(&mut tera, &site);
+    let jobs = page_jobs(&site, &rendered_docs, &rendered_groups, &backlinks);
+    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            tera.render(job.template, &job.context)
+                .map(|html| (job.path.clone(), html.into_bytes()))
+                .map_err(|e| theme::template_error(&e, &theme.origins))
+        })
+        .collect();
+    let mut output: Output = BTreeMap::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok((p, b)) => {
+                output.insert(p, b);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        diagnostics::sort(&mut errors);
+        errors.dedup();
+        diags.extend(errors);
+        return Err(Failure::Content(diags));
+    }
+    let pages = output.len();
+    let mut page_urls: Vec<String> = vec![String::new()];
+    page_urls.extend(
+        site.groups
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(g, _)| site.group_published(*g))
+            .map(|(g, _)| site.group_url(g)),
+    );
+    page_urls.extend(site.published_docs().map(|d| site.docs[d].url.clone()));
+    output.insert(
+        "sitemap.xml".into(),
+        pages::sitemap::sitemap(&site.config.base_url(), &page_urls).into_bytes(),
+    );
+    if let Some(css) = syntax_css {
+        output.insert("syntax.css".into(), css.into_bytes());
+    }
+    // Static files: built-in theme, then the theme on disk, then the site's, then co-located assets.
+    for (p, b) in theme.builtin_static {
+        output.entry(p).or_insert(b);
+    }
+    let mut copies: Vec<(String, PathBuf)> = Vec::new();
+    copies.extend(inv.theme_statics.iter().cloned());
+    copies.extend(inv.statics.iter().cloned());
+    copies.extend(inv.assets.iter().map(|rel| {
+        let p = rel
+            .strip_prefix("content")
+            .unwrap_or(rel)
+            .to_string_lossy()
+            .replace('\\', "/");
+        (p, rel.clone())
+    }));
+    let read: Vec<Result<(String, Vec<u8>), Diagnostic>> = copies
+        .par_iter()
+        .map(|(out, rel)| {
+            std::fs::read(root.join(rel))
+                .map(|b| (out.clone(), b))
+                .map_err(|e| {
+                    Diagnostic::error("E001", format!("cannot read {}: {e}", rel.display()))
+                        .in_file(rel)
+                })
+        })
+        .collect();
+    for r in read {
+        match r {
+            Ok((p, b)) => {
+                if output.contains_key(&p) && page_like(&p) {
+                    errors.push(Diagnostic::error(
+                        "E018",
+                        format!("static file `{p}` has the same path as a generated page"),
+                    ));
+                }
+                output.insert(p, b);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if !errors.is_empty() {
+        diags.extend(errors);
+        return Err(Failure::Content(diags));
+    }
+    known.clear();
+    Ok(Built {
+        output,
+        stats: Stats {
+            pages,
+            roles: site
+                .published_docs()
+                .map(|d| site.docs[d].roles.len())
+                .sum(),
+            activities: site
+                .published_docs()
+                .map(|d| site.docs[d].activities.len())
+                .sum(),
+            millis: started.elapsed().as_millis(),
+        },
+        diagnostics: diags,
+    })
+}
+
+fn page_like(p: &str) -> bool {
+    p.ends_with(".html") || p == "sitemap.xml"
+}
+
+fn src_location(root: &Path, key: &str) -> diagnostics::Location {
+    let rel = Path::new("config.toml");
+    match source::read(&root.join(rel), rel) {
+        Ok(s) => s.locate_key(rel, key),
+        Err(_) => diagnostics::Location {
+            file: rel.to_path_buf(),
+            line: 1,
+            column: 1,
+            source_line: None,
+            width: 0,
+        },
+    }
+}
+
+/// Every root-relative path the output will hold, for checking `/` links.
+fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
+    let mut known: HashSet<String> = HashSet::new();
+    known.insert(String::new());
+    for g in 0..site.groups.len() {
+        if site.group_published(g) {
+            known.insert(site.group_url(g));
+        }
+    }
+    for d in site.published_docs() {
+        known.insert(site.docs[d].url.clone());
+    }
+    for p in ["sitemap.xml", "404.html", "syntax.css"] {
+        known.insert(p.into());
+    }
+    for p in theme::builtin_static_names() {
+        known.insert(p);
+    }
+    for (p, _) in inv.theme_statics.iter().chain(&inv.statics) {
+        known.insert(p.clone());
+    }
+    for rel in &inv.assets {
+        known.insert(
+            rel.strip_prefix("content")
+                .unwrap_or(rel)
+                .to_string_lossy()
+                .replace('\\', "/"),
+        );
+    }
+    known
+}
+
+/// What every page shares: site settings, UI strings, navigation.
+fn set_globals(tera: &mut tera::Tera, site: &Site) {
+    #[derive(Serialize)]
+    struct SiteInfo<'a> {
+        title: &'a str,
+        description: Option<&'a str>,
+        language: &'a str,
+        lang: &'a str,
+        base_url: String,
+        extra: &'a toml::Table,
+    }
+    let c = &site.config;
+    let g = tera.global_context();
+    g.insert(
+        "site",
+        &SiteInfo {
+            title: &c.title,
+            description: c.description.as_deref(),
+            language: &c.language,
+            lang: i18n::html_lang(&c.language),
+            base_url: c.base_url(),
+            extra: &c.extra,
+        },
+    );
+    g.insert("t", &i18n::strings(c.lang()));
+    let mut labels = i18n::letter_labels(c.lang());
+    for (k, v) in &c.matrix.labels {
+        labels.insert(k.clone(), v.clone());
+    }
+    g.insert("letter_labels", &labels);
+    g.insert("nav", &pages::nav_group(site, 0));
+}
+
+struct Job {
+    path: String,
+    template: &'static str,
+    context: Context,
+}
+
+fn base_context(site: &Site, url: &str, title: &str) -> Context {
+    let path = urls::file_of(url);
+    let mut c = Context::new();
+    c.insert("root", &urls::prefix_for(&path));
+    c.insert("page_url", url);
+    c.insert(
+        "canonical",
+        &format!("{}{}", site.config.base_url(), urls::encode_path(url)),
+    );
+    c.insert("title", title);
+    c
+}
+
+fn page_jobs(
+    site: &Site,
+    docs: &[(Rendered, Vec<Target>, Vec<Diagnostic>)],
+    groups: &[Option<(Rendered, Vec<Diagnostic>)>],
+    backlinks: &[Vec<DocId>],
+) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let body_of = |g: GroupId| {
+        groups[g]
+            .as_ref()
+            .map(|(r, _)| r.html.clone())
+            .unwrap_or_default()
+    };
+    // Home.
+    {
+        let mut c = base_context(site, "", &site.config.title);
+        c.insert_value("body", Value::safe_string(&body_of(0)));
+        c.insert("group", &pages::nav_group(site, 0));
+        jobs.push(Job {
+            path: "index.html".into(),
+            template: "index.html",
+            context: c,
+        });
+    }
+    for g in 1..site.groups.len() {
+        if !site.group_published(g) {
+            continue;
+        }
+        let url = site.group_url(g);
+        let mut c = base_context(site, &url, &site.groups[g].title);
+        c.insert_value("body", Value::safe_string(&body_of(g)));
+        c.insert("group", &pages::nav_group(site, g));
+        c.insert(
+            "breadcrumbs",
+            &pages::breadcrumbs(site, site.groups[g].parent.unwrap_or(0)),
+        );
+        jobs.push(Job {
+            path: urls::file_of(&url),
+            template: "group.html",
+            context: c,
+        });
+    }
+    for d in site.published_docs() {
+        let doc = &site.docs[d];
+        let (rendered, _, _) = &docs[d];
+        let mut c = base_context(site, &doc.url, &doc.title);
+        c.insert("page", &pages::doc_view(site, d));
+        c.insert_value("body", Value::safe_string(&rendered.html));
+        c.insert("toc", &rendered.toc);
+        c.insert("roles", &pages::role_rows(site, d, &rendered.sections));
+        c.insert("breadcrumbs", &pages::breadcrumbs(site, doc.group));
+        let bl: Vec<Link> = backlinks[d]
+            .iter()
+            .map(|&b| Link {
+                title: site.docs[b].title.clone(),
+                url: site.docs[b].url.clone(),
+            })
+            .collect();
+        c.insert("backlinks", &bl);
+        jobs.push(Job {
+            path: urls::file_of(&doc.url),
+            template: if doc.kind == Kind::Page {
+                "page.html"
+            } else {
+                "department.html"
+            },
+            context: c,
+        });
+    }
+    // 404 is served at any depth: its links are rooted at base_url's path.
+    let mut c = Context::new();
+    c.insert("root", &site.config.base_path());
+    c.insert("page_url", "404.html");
+    c.insert("canonical", &format!("{}404.html", site.config.base_url()));
+    c.insert("title", &i18n::strings(site.config.lang())["not_found"]);
+    jobs.push(Job {
+        path: "404.html".into(),
+        template: "404.html",
+        context: c,
+    });
+    jobs
+}

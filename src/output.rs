@@ -1,0 +1,215 @@
+//! Writing the output folder safely: only into a folder that is empty or
+//! that Charter wrote before (it holds the marker file), never into the
+//! site's own folders; only files whose bytes changed are rewritten (each
+//! through a temporary file and a rename); files the build no longer
+//! produces are removed. Files are 0644 and folders 0755 whatever the umask.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+
+/// The output of a build: path relative to the output root → bytes.
+pub type Output = BTreeMap<String, Vec<u8>>;
+
+/// The marker file that says "Charter wrote this folder".
+pub const MARKER: &str = ".charter-output";
+
+fn canonical(p: &Path) -> PathBuf {
+    // The folder may not exist yet: canonicalize its closest existing ancestor.
+    let mut missing = Vec::new();
+    let mut cur = p.to_path_buf();
+    loop {
+        if let Ok(c) = cur.canonicalize() {
+            let mut c = c;
+            for m in missing.iter().rev() {
+                c.push(m);
+            }
+            return c;
+        }
+        match (cur.file_name().map(|f| f.to_os_string()), cur.parent()) {
+            (Some(name), Some(parent)) => {
+                missing.push(name);
+                cur = parent.to_path_buf();
+            }
+            _ => return p.to_path_buf(),
+        }
+    }
+}
+
+/// Refuses an output folder that would put the site's own files at risk.
+pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    let root_c = canonical(root);
+    let out_c = canonical(out);
+    let refuse = |why: String| {
+        Diagnostic::error(
+            "E040",
+            format!("refusing to write the site into {}: {why}", out.display()),
+        )
+        .with_help(
+            "choose an empty folder, or one that `charter build` wrote before (e.g. output/)",
+        )
+    };
+    if out_c == root_c || root_c.starts_with(&out_c) {
+        return Err(refuse("it holds the site itself".into()));
+    }
+    for own in ["content", "static", "templates", "themes", "config.toml"] {
+        let p = root_c.join(own);
+        if out_c.starts_with(&p) {
+            return Err(refuse(format!("it is inside the site's {own}")));
+        }
+    }
+    if out_c.exists() {
+        if !out_c.is_dir() {
+            return Err(refuse("it is a file".into()));
+        }
+        let empty = fs::read_dir(&out_c)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !out_c.join(MARKER).is_file() {
+            return Err(refuse(format!(
+                "it is not empty and was not written by charter (no {MARKER} file in it)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(p: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(p, fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error("E041", format!("cannot write {}: {e}", path.display()))
+}
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+fn write_one(path: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
+    if let Ok(old) = fs::read(path)
+        && old == bytes
+    {
+        return Ok(false);
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.charter-tmp"));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        drop(f);
+        set_mode(&tmp, 0o644)?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(io_error(path, e));
+    }
+    Ok(true)
+}
+
+/// Existing files under `out` (relative, `/`-separated), the marker excluded.
+fn existing_files(out: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(out)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .filter(|p| p != MARKER)
+        .collect()
+}
+
+/// Writes the output; call only after a successful build.
+pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Diagnostic> {
+    check_output_dir(root, out)?;
+    fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
+    set_mode(out, 0o755).map_err(|e| io_error(out, e))?;
+    let marker = out.join(MARKER);
+    if !marker.is_file() {
+        fs::write(&marker, "This folder is written by `charter build`; its contents are replaced on every build.\n")
+            .map_err(|e| io_error(&marker, e))?;
+        set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
+    }
+    // Folders first (sequentially, parents before children), then files in parallel.
+    let dirs: BTreeSet<PathBuf> = output
+        .keys()
+        .filter_map(|k| Path::new(k).parent().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    for d in &dirs {
+        let full = out.join(d);
+        if full.is_file() {
+            fs::remove_file(&full).map_err(|e| io_error(&full, e))?;
+        }
+        if !full.is_dir() {
+            fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
+        }
+        set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
+    }
+    let results: Vec<Result<bool, Diagnostic>> = output
+        .par_iter()
+        .map(|(rel, bytes)| {
+            let path = out.join(rel);
+            if path.is_dir() {
+                fs::remove_dir_all(&path).map_err(|e| io_error(&path, e))?;
+            }
+            write_one(&path, bytes)
+        })
+        .collect();
+    let mut stats = WriteStats::default();
+    for r in results {
+        if r? {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+    }
+    for stale in existing_files(out) {
+        if !output.contains_key(&stale) {
+            let p = out.join(&stale);
+            fs::remove_file(&p).map_err(|e| io_error(&p, e))?;
+            stats.removed += 1;
+        }
+    }
+    remove_empty_dirs(out);
+    Ok(stats)
+}
+
+fn remove_empty_dirs(out: &Path) {
+    let mut dirs: Vec<PathBuf> = walkdir::WalkDir::new(out)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for d in dirs {
+        let _ = fs::remove_dir(&d); // fails (and is kept) unless empty
+    }
+}

@@ -1,0 +1,129 @@
+//! UI strings of the default theme, in Chinese (zh, zh-CN, zh-Hans) and
+//! English, chosen by `language` in config.toml. Templates read them as `t.KEY`.
+
+use std::collections::BTreeMap;
+
+use crate::config::Lang;
+
+const STRINGS: &[(&str, &str, &str)] = &[
+    ("home", "首页", "Home"),
+    ("search", "搜索", "Search"),
+    (
+        "search_placeholder",
+        "搜索制度、岗位、条款…",
+        "Search charters, roles, articles…",
+    ),
+    ("search_results", "搜索结果", "Search results"),
+    (
+        "search_none",
+        "没有找到包含该词的内容。",
+        "Nothing contains that.",
+    ),
+    (
+        "search_noscript",
+        "搜索需要启用 JavaScript。",
+        "Search needs JavaScript.",
+    ),
+    ("contents", "目录", "Contents"),
+    ("roles", "岗位设置", "Roles"),
+    ("role", "岗位", "Role"),
+    ("reports_to", "上级岗位", "Reports to"),
+    ("direct_reports", "直接下级", "Direct reports"),
+    ("chain", "汇报路线", "Reporting chain"),
+    ("headcount", "编制", "Headcount"),
+    ("department", "部门", "Department"),
+    ("departments", "部门", "Departments"),
+    ("pages", "页面", "Pages"),
+    ("status", "状态", "Status"),
+    ("effective", "施行日期", "Effective"),
+    ("revised", "修订日期", "Revised"),
+    ("version", "版本", "Version"),
+    ("doc_number", "文号", "Document no."),
+    ("issuer", "发布部门", "Issued by"),
+    ("tags", "标签", "Tags"),
+    ("status_active", "现行有效", "In force"),
+    ("status_trial", "试行", "Trial"),
+    ("status_superseded", "已被替代", "Superseded"),
+    ("status_repealed", "已废止", "Repealed"),
+    (
+        "banner_trial",
+        "本制度为试行版本，试行期间如有问题请及时反馈。",
+        "This charter is on trial.",
+    ),
+    (
+        "banner_superseded",
+        "本制度已被新版本替代，仅供查阅。",
+        "This charter has been superseded and is kept for reference.",
+    ),
+    (
+        "banner_repealed",
+        "本制度已废止，仅供查阅。",
+        "This charter has been repealed and is kept for reference.",
+    ),
+    ("parent", "上级部门", "Part of"),
+    ("sub_departments", "下属部门", "Sub-units"),
+    ("group", "分组", "Group"),
+    ("role_index", "岗位索引", "Role index"),
+    ("matrix", "责任矩阵", "Responsibility matrix"),
+    ("org_chart", "组织架构", "Organization chart"),
+    ("backlinks", "引用本页的页面", "Pages that link here"),
+    ("duties", "岗位职责", "Duties"),
+    ("activities", "承担的工作", "Activities"),
+    ("activity", "工作事项", "Activity"),
+    ("clause", "条款", "Article"),
+    ("legend", "图例", "Legend"),
+    ("load", "承担事项数", "Load"),
+    ("download_csv", "下载 CSV", "Download CSV"),
+    ("filter_roles", "筛选岗位…", "Filter roles…"),
+    ("none", "无", "None"),
+    ("top", "最高层", "Top"),
+    ("not_found", "页面不存在", "Page not found"),
+    (
+        "not_found_text",
+        "您要找的页面不存在，可能已被移动或删除。",
+        "The page you are looking for does not exist; it may have moved.",
+    ),
+    ("back_home", "返回首页", "Back to the home page"),
+    ("skip", "跳到正文", "Skip to content"),
+    ("menu", "菜单", "Menu"),
+    ("other_departments", "其他", "Other"),
+    ("print", "打印版", "Printable edition"),
+    ("changes", "修订记录", "Changes"),
+];
+
+/// The UI strings for a language.
+pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    STRINGS
+        .iter()
+        .map(|&(k, zh, en)| (k, if lang == Lang::En { en } else { zh }))
+        .collect()
+}
+
+/// Default labels of the responsibility letters (spec §9).
+pub fn letter_labels(lang: Lang) -> BTreeMap<String, String> {
+    let pairs: &[(&str, &str, &str)] = &[
+        ("R", "执行", "Responsible"),
+        ("A", "负责", "Accountable"),
+        ("S", "支持", "Support"),
+        ("C", "咨询", "Consulted"),
+        ("I", "知会", "Informed"),
+    ];
+    pairs
+        .iter()
+        .map(|&(k, zh, en)| {
+            (
+                k.to_string(),
+                (if lang == Lang::En { en } else { zh }).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The `lang` attribute of `<html>`.
+pub fn html_lang(language: &str) -> &'static str {
+    match language {
+        "en" => "en",
+        "zh-Hans" => "zh-Hans",
+        _ => "zh-CN",
+    }
+}
