@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
-use tera::{Context, Value};
 
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, closest};
@@ -16,12 +14,11 @@ use crate::markdown::{
     self, Anchor, Rendered,
     links::{Linker, Target},
 };
-use crate::model::{self, DocId, GroupId, Kind, Site};
+use crate::model::{self, Site};
 use crate::output::Output;
-use crate::pages::{self, Link};
+use crate::pages;
 use crate::source::{self, walk};
-use crate::theme::{self, i18n};
-use crate::urls;
+use crate::theme;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -156,7 +153,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     let mut known = known_paths(&site, &inv);
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
-    let rendered_docs: Vec<(Rendered, Vec<Target>, Vec<Diagnostic>)> = analyses
+    let mut rendered_docs: Vec<(Rendered, Vec<Target>, Vec<Diagnostic>)> = analyses
         .par_iter()
         .enumerate()
         .map(|(d, a)| {
@@ -169,7 +166,6 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 known: &known,
                 file: doc.file,
                 doc: Some(d),
-                page: urls::file_of(&doc.url),
                 body_start: file.body_start,
                 diags: Vec::new(),
                 targets: Vec::new(),
@@ -183,7 +179,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             (r, linker.targets, linker.diags)
         })
         .collect();
-    let rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
+    let mut rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
         .par_iter()
         .enumerate()
         .map(|(g, a)| {
@@ -196,7 +192,6 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 known: &known,
                 file,
                 doc: None,
-                page: urls::file_of(&site.group_url(g)),
                 body_start: site.files[file].body_start,
                 diags: Vec::new(),
                 targets: Vec::new(),
@@ -205,36 +200,22 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             Some((r, linker.diags))
         })
         .collect();
-    for (_, _, d) in &rendered_docs {
-        diags.extend(d.iter().cloned());
+    for (_, _, d) in &mut rendered_docs {
+        diags.append(d);
     }
-    for (_, d) in rendered_groups.iter().flatten() {
-        diags.extend(d.iter().cloned());
+    for (_, d) in rendered_groups.iter_mut().flatten() {
+        diags.append(d);
     }
     diagnostics::sort(&mut diags);
     let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
         return Err(Failure::Content(diags));
     };
 
-    // Backlinks: published pages whose body links to a department or an anchor on it.
-    let mut backlinks: Vec<Vec<DocId>> = vec![Vec::new(); site.docs.len()];
-    for (from, (_, targets, _)) in rendered_docs.iter().enumerate() {
-        if !site.published(from) {
-            continue;
-        }
-        for t in targets {
-            if let Target::Doc(to) = t
-                && *to != from
-                && !backlinks[*to].contains(&from)
-            {
-                backlinks[*to].push(from);
-            }
-        }
-    }
-
+    let bodies = pages::Bodies::new(&site, rendered_docs, rendered_groups);
     let mut tera = theme.tera;
-    set_globals(&mut tera, &site);
-    let jobs = page_jobs(&site, &rendered_docs, &rendered_groups, &backlinks);
+    pages::set_globals(&mut tera, &site);
+    let mut output: Output = BTreeMap::new();
+    let jobs = pages::jobs(&site, &bodies, &mut output);
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
@@ -243,7 +224,6 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 .map_err(|e| theme::template_error(&e, &theme.origins))
         })
         .collect();
-    let mut output: Output = BTreeMap::new();
     let mut errors = Vec::new();
     for r in results {
         match r {
@@ -259,7 +239,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         diags.extend(errors);
         return Err(Failure::Content(diags));
     }
-    let pages = output.len();
+    let pages = jobs.len();
     let mut page_urls: Vec<String> = vec![String::new()];
     page_urls.extend(
         site.groups
@@ -388,139 +368,4 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
         );
     }
     known
-}
-
-/// What every page shares: site settings, UI strings, navigation.
-fn set_globals(tera: &mut tera::Tera, site: &Site) {
-    #[derive(Serialize)]
-    struct SiteInfo<'a> {
-        title: &'a str,
-        description: Option<&'a str>,
-        language: &'a str,
-        lang: &'a str,
-        base_url: String,
-        extra: &'a toml::Table,
-    }
-    let c = &site.config;
-    let g = tera.global_context();
-    g.insert(
-        "site",
-        &SiteInfo {
-            title: &c.title,
-            description: c.description.as_deref(),
-            language: &c.language,
-            lang: i18n::html_lang(&c.language),
-            base_url: c.base_url(),
-            extra: &c.extra,
-        },
-    );
-    g.insert("t", &i18n::strings(c.lang()));
-    let mut labels = i18n::letter_labels(c.lang());
-    for (k, v) in &c.matrix.labels {
-        labels.insert(k.clone(), v.clone());
-    }
-    g.insert("letter_labels", &labels);
-    g.insert("nav", &pages::nav_group(site, 0));
-}
-
-struct Job {
-    path: String,
-    template: &'static str,
-    context: Context,
-}
-
-fn base_context(site: &Site, url: &str, title: &str) -> Context {
-    let path = urls::file_of(url);
-    let mut c = Context::new();
-    c.insert("root", &urls::prefix_for(&path));
-    c.insert("page_url", url);
-    c.insert(
-        "canonical",
-        &format!("{}{}", site.config.base_url(), urls::encode_path(url)),
-    );
-    c.insert("title", title);
-    c
-}
-
-fn page_jobs(
-    site: &Site,
-    docs: &[(Rendered, Vec<Target>, Vec<Diagnostic>)],
-    groups: &[Option<(Rendered, Vec<Diagnostic>)>],
-    backlinks: &[Vec<DocId>],
-) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    let body_of = |g: GroupId| {
-        groups[g]
-            .as_ref()
-            .map(|(r, _)| r.html.clone())
-            .unwrap_or_default()
-    };
-    // Home.
-    {
-        let mut c = base_context(site, "", &site.config.title);
-        c.insert_value("body", Value::safe_string(&body_of(0)));
-        c.insert("group", &pages::nav_group(site, 0));
-        jobs.push(Job {
-            path: "index.html".into(),
-            template: "index.html",
-            context: c,
-        });
-    }
-    for g in 1..site.groups.len() {
-        if !site.group_published(g) {
-            continue;
-        }
-        let url = site.group_url(g);
-        let mut c = base_context(site, &url, &site.groups[g].title);
-        c.insert_value("body", Value::safe_string(&body_of(g)));
-        c.insert("group", &pages::nav_group(site, g));
-        c.insert(
-            "breadcrumbs",
-            &pages::breadcrumbs(site, site.groups[g].parent.unwrap_or(0)),
-        );
-        jobs.push(Job {
-            path: urls::file_of(&url),
-            template: "group.html",
-            context: c,
-        });
-    }
-    for d in site.published_docs() {
-        let doc = &site.docs[d];
-        let (rendered, _, _) = &docs[d];
-        let mut c = base_context(site, &doc.url, &doc.title);
-        c.insert("page", &pages::doc_view(site, d));
-        c.insert_value("body", Value::safe_string(&rendered.html));
-        c.insert("toc", &rendered.toc);
-        c.insert("roles", &pages::role_rows(site, d, &rendered.sections));
-        c.insert("breadcrumbs", &pages::breadcrumbs(site, doc.group));
-        let bl: Vec<Link> = backlinks[d]
-            .iter()
-            .map(|&b| Link {
-                title: site.docs[b].title.clone(),
-                url: site.docs[b].url.clone(),
-            })
-            .collect();
-        c.insert("backlinks", &bl);
-        jobs.push(Job {
-            path: urls::file_of(&doc.url),
-            template: if doc.kind == Kind::Page {
-                "page.html"
-            } else {
-                "department.html"
-            },
-            context: c,
-        });
-    }
-    // 404 is served at any depth: its links are rooted at base_url's path.
-    let mut c = Context::new();
-    c.insert("root", &site.config.base_path());
-    c.insert("page_url", "404.html");
-    c.insert("canonical", &format!("{}404.html", site.config.base_url()));
-    c.insert("title", &i18n::strings(site.config.lang())["not_found"]);
-    jobs.push(Job {
-        path: "404.html".into(),
-        template: "404.html",
-        context: c,
-    });
-    jobs
 }

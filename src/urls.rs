@@ -1,6 +1,22 @@
 //! URL paths: every internal link is relative to the page that holds it,
 //! so the output works under any sub-path and from `file://`.
 
+/// Placeholder for the way from a page up to the site root in rendered
+/// bodies (private-use characters: never produced by escaping).
+pub const ROOT_MARK: &str = "\u{E000}root\u{E000}";
+/// Placeholder for "the page that holds this body" in same-page links.
+pub const SELF_MARK: &str = "\u{E000}self\u{E000}";
+
+/// Fills the placeholders of a rendered body for the page it appears on:
+/// `prefix` leads to the root, `self_href` to the body's own page ("" on it).
+pub fn place(html: &str, prefix: &str, self_href: &str) -> String {
+    if !html.contains('\u{E000}') {
+        return html.to_string();
+    }
+    html.replace(ROOT_MARK, prefix)
+        .replace(SELF_MARK, self_href)
+}
+
 /// `../` repeated once per folder level of `page` (a root-relative output
 /// path such as `construction/safety/index.html`).
 pub fn prefix_for(page: &str) -> String {

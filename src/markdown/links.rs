@@ -48,8 +48,6 @@ pub struct Linker<'s> {
     pub known: &'s HashSet<String>,
     pub file: FileId,
     pub doc: Option<DocId>,
-    /// Output path of the page being rendered (`a/b/index.html`).
-    pub page: String,
     pub body_start: usize,
     pub diags: Vec<Diagnostic>,
     pub targets: Vec<Target>,
@@ -70,8 +68,11 @@ impl<'s> Linker<'s> {
         self.diags.push(d);
     }
 
+    /// Hrefs are written with a placeholder for the way up to the site
+    /// root, filled in per page by [`urls::place`]: a charter's duties
+    /// sections also appear on role pages, at another depth.
     fn prefix(&self) -> String {
-        urls::prefix_for(&self.page)
+        urls::ROOT_MARK.to_string()
     }
 
     /// Resolves one link; None when it was reported as an error.
@@ -187,7 +188,7 @@ impl<'s> Linker<'s> {
         let prefix = self.prefix();
         if let Some(anchor) = dest.strip_prefix('#') {
             let label = self.anchor(req, None, anchor)?;
-            let href = format!("#{}", urls::encode_fragment(anchor));
+            let href = format!("{}#{}", urls::SELF_MARK, urls::encode_fragment(anchor));
             return Some(Resolved {
                 href,
                 label,
@@ -249,7 +250,7 @@ impl<'s> Linker<'s> {
             let anchor = urls::decode(anchor);
             self.anchor(req, None, &anchor)?;
             return Some(Resolved {
-                href: dest.to_string(),
+                href: format!("{}#{}", urls::SELF_MARK, urls::encode_fragment(&anchor)),
                 label: String::new(),
                 target: self.doc.map_or(Target::Other, Target::Doc),
             });

@@ -2,6 +2,9 @@
 //! context (what it shows, nothing more); what every page shares (site,
 //! UI strings, navigation) lives in Tera's global context, built once.
 
+pub mod matrix;
+pub mod org;
+pub mod roles;
 pub mod sitemap;
 
 use serde::Serialize;
@@ -221,3 +224,229 @@ pub fn role_rows(
 
 /// Table of contents as the templates see it.
 pub type Toc = Vec<TocEntry>;
+
+/// Rendered bodies and the link graph, what page builders read.
+pub struct Bodies {
+    pub docs: Vec<crate::markdown::Rendered>,
+    pub groups: Vec<Option<crate::markdown::Rendered>>,
+    /// Published documents whose body links to a document (or an anchor on it).
+    pub backlinks: Vec<Vec<DocId>>,
+    /// Published documents whose body links to a role.
+    pub role_backlinks: Vec<Vec<DocId>>,
+}
+
+impl Bodies {
+    pub fn new(
+        site: &Site,
+        docs: Vec<(
+            crate::markdown::Rendered,
+            Vec<Target>,
+            Vec<crate::diagnostics::Diagnostic>,
+        )>,
+        groups: Vec<
+            Option<(
+                crate::markdown::Rendered,
+                Vec<crate::diagnostics::Diagnostic>,
+            )>,
+        >,
+    ) -> Bodies {
+        let mut backlinks: Vec<Vec<DocId>> = vec![Vec::new(); site.docs.len()];
+        let mut role_backlinks: Vec<Vec<DocId>> = vec![Vec::new(); site.roles.len()];
+        let mut rendered = Vec::with_capacity(docs.len());
+        for (from, (r, targets, _)) in docs.into_iter().enumerate() {
+            if site.published(from) {
+                for t in targets {
+                    let list = match t {
+                        Target::Doc(to) if to != from => &mut backlinks[to],
+                        Target::Role(r) => &mut role_backlinks[r],
+                        _ => continue,
+                    };
+                    if !list.contains(&from) {
+                        list.push(from);
+                    }
+                }
+            }
+            rendered.push(r);
+        }
+        Bodies {
+            docs: rendered,
+            groups: groups.into_iter().map(|g| g.map(|(r, _)| r)).collect(),
+            backlinks,
+            role_backlinks,
+        }
+    }
+}
+
+use crate::markdown::links::Target;
+use tera::{Context, Value};
+
+/// What every page shares: site settings, UI strings, navigation.
+pub fn set_globals(tera: &mut tera::Tera, site: &Site) {
+    #[derive(Serialize)]
+    struct SiteInfo<'a> {
+        title: &'a str,
+        description: Option<&'a str>,
+        language: &'a str,
+        lang: &'a str,
+        base_url: String,
+        extra: &'a toml::Table,
+        scheme: &'a str,
+    }
+    let c = &site.config;
+    let g = tera.global_context();
+    g.insert(
+        "site",
+        &SiteInfo {
+            title: &c.title,
+            description: c.description.as_deref(),
+            language: &c.language,
+            lang: crate::theme::i18n::html_lang(&c.language),
+            base_url: c.base_url(),
+            extra: &c.extra,
+            scheme: &c.matrix.scheme,
+        },
+    );
+    g.insert("t", &crate::theme::i18n::strings(c.lang()));
+    g.insert("letter_labels", &letter_labels(site));
+    let letters: Vec<String> = c.scheme_letters().iter().map(|l| l.to_string()).collect();
+    g.insert("letters", &letters);
+    g.insert("nav", &nav_group(site, 0));
+}
+
+/// Letter → label in the UI language, with the site's overrides.
+pub fn letter_labels(site: &Site) -> std::collections::BTreeMap<String, String> {
+    let mut labels = crate::theme::i18n::letter_labels(site.config.lang());
+    for (k, v) in &site.config.matrix.labels {
+        labels.insert(k.clone(), v.clone());
+    }
+    labels
+}
+
+/// A page to render with a template.
+pub struct Job {
+    pub path: String,
+    pub template: &'static str,
+    pub context: Context,
+}
+
+/// The context every page starts from: the way to the root, its own URL.
+pub fn base_context(site: &Site, url: &str, title: &str) -> Context {
+    let path = crate::urls::file_of(url);
+    let mut c = Context::new();
+    c.insert("root", &crate::urls::prefix_for(&path));
+    c.insert("page_url", url);
+    c.insert(
+        "canonical",
+        &format!(
+            "{}{}",
+            site.config.base_url(),
+            crate::urls::encode_path(url)
+        ),
+    );
+    c.insert("title", title);
+    c
+}
+
+/// A rendered body placed on the page at `url` (whose own page is `own_url`).
+pub fn body_html(html: &str, url: &str, own_url: &str) -> Value {
+    let prefix = crate::urls::prefix_for(&crate::urls::file_of(url));
+    let self_href = if url == own_url {
+        String::new()
+    } else {
+        crate::urls::href(&prefix, own_url, None)
+    };
+    Value::safe_string(&crate::urls::place(html, &prefix, &self_href))
+}
+
+/// Every page of the site, as template jobs; files that need no template
+/// (CSV) go straight into `output`.
+pub fn jobs(site: &Site, bodies: &Bodies, output: &mut crate::output::Output) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    let group_body = |g: GroupId| {
+        let url = site.group_url(g);
+        let html = bodies.groups[g]
+            .as_ref()
+            .map(|r| r.html.as_str())
+            .unwrap_or("");
+        body_html(html, &url, &url)
+    };
+    let mut c = base_context(site, "", &site.config.title);
+    c.insert_value("body", group_body(0));
+    c.insert("group", &nav_group(site, 0));
+    jobs.push(Job {
+        path: "index.html".into(),
+        template: "index.html",
+        context: c,
+    });
+    for g in 1..site.groups.len() {
+        if !site.group_published(g) {
+            continue;
+        }
+        let url = site.group_url(g);
+        let mut c = base_context(site, &url, &site.groups[g].title);
+        c.insert_value("body", group_body(g));
+        c.insert("group", &nav_group(site, g));
+        c.insert(
+            "breadcrumbs",
+            &breadcrumbs(site, site.groups[g].parent.unwrap_or(0)),
+        );
+        jobs.push(Job {
+            path: crate::urls::file_of(&url),
+            template: "group.html",
+            context: c,
+        });
+    }
+    for d in site.published_docs() {
+        let doc = &site.docs[d];
+        let rendered = &bodies.docs[d];
+        let mut c = base_context(site, &doc.url, &doc.title);
+        c.insert("page", &doc_view(site, d));
+        c.insert_value("body", body_html(&rendered.html, &doc.url, &doc.url));
+        c.insert("toc", &rendered.toc);
+        c.insert("roles", &role_rows(site, d, &rendered.sections));
+        c.insert("breadcrumbs", &breadcrumbs(site, doc.group));
+        let bl: Vec<Link> = bodies.backlinks[d]
+            .iter()
+            .map(|&b| Link {
+                title: site.docs[b].title.clone(),
+                url: site.docs[b].url.clone(),
+            })
+            .collect();
+        c.insert("backlinks", &bl);
+        if !doc.activities.is_empty() {
+            let m = matrix::department(site, d);
+            output.insert(format!("{}matrix.csv", doc.url), m.csv(site));
+            c.insert(
+                "matrix",
+                &m.view(site, Some(format!("{}matrix.csv", doc.url))),
+            );
+        }
+        jobs.push(Job {
+            path: crate::urls::file_of(&doc.url),
+            template: if doc.kind == Kind::Page {
+                "page.html"
+            } else {
+                "department.html"
+            },
+            context: c,
+        });
+    }
+    roles::jobs(site, bodies, &mut jobs);
+    matrix::jobs(site, &mut jobs, output);
+    org::jobs(site, &mut jobs);
+    // 404 is served at any depth: its links are rooted at base_url's path.
+    let mut c = Context::new();
+    c.insert("root", &site.config.base_path());
+    c.insert("page_url", "404.html");
+    c.insert("canonical", &format!("{}404.html", site.config.base_url()));
+    c.insert(
+        "title",
+        &crate::theme::i18n::strings(site.config.lang())["not_found"],
+    );
+    jobs.push(Job {
+        path: "404.html".into(),
+        template: "404.html",
+        context: c,
+    });
+    jobs
+}
