@@ -40,6 +40,8 @@ struct Tree {
     nodes: Vec<Node>,
     /// Node of each role placed in this tree.
     role_node: std::collections::HashMap<RoleId, usize>,
+    /// Node of each department placed in this tree.
+    dept_node: std::collections::HashMap<DocId, usize>,
 }
 
 impl Tree {
@@ -76,6 +78,7 @@ fn add_dept(
     let doc = &site.docs[d];
     let n = tree.add(NodeKind::Dept(d), doc.title.clone(), doc.url.clone(), depth);
     tree.nodes[parent].children.push(n);
+    tree.dept_node.insert(d, n);
     // Roles whose superior is outside the department hang from the department.
     let tops: Vec<RoleId> = doc
         .roles
@@ -110,9 +113,18 @@ fn add_dept(
             }
         }
     }
+    // A sub-department hangs from the role its head reports to, when that role is here.
     for &c in &doc.children {
         if published_dept(site, c) {
-            add_dept(site, tree, c, depth + 1, n, seen);
+            let under = site.docs[c]
+                .roles
+                .iter()
+                .filter_map(|&r| site.roles[r].reports_to)
+                .find(|&s| site.roles[s].dept == d)
+                .and_then(|s| tree.role_node.get(&s).copied())
+                .unwrap_or(n);
+            let depth = tree.nodes[under].depth + 1;
+            add_dept(site, tree, c, depth, under, seen);
         }
     }
 }
@@ -170,7 +182,7 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
         "<svg class=\"org-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\">",
         esc(title)
     );
-    out.push_str("<g class=\"edges\">");
+    out.push_str("<g class=\"edges\" fill=\"none\" stroke=\"#8a8f98\" stroke-width=\"1.2\">");
     for n in &tree.nodes {
         let x1 = col_x[n.depth] + label_width(&n.label);
         for &c in &n.children {
@@ -190,13 +202,17 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
         if let Some(s) = site.roles[r].reports_to
             && site.roles[s].dept != site.roles[r].dept
             && let Some(&sn) = tree.role_node.get(&s)
+            && !tree
+                .dept_node
+                .get(&site.roles[r].dept)
+                .is_some_and(|dn| tree.nodes[sn].children.contains(dn))
         {
             let (a, b) = (&tree.nodes[sn], &tree.nodes[rn]);
             let x1 = col_x[a.depth] + label_width(&a.label) / 2.0;
             let x2 = col_x[b.depth];
             let _ = write!(
                 out,
-                "<path class=\"edge cross\" d=\"M{x1:.1} {:.1}C{x1:.1} {:.1} {:.1} {:.1} {x2:.1} {:.1}\"/>",
+                "<path class=\"edge cross\" stroke-dasharray=\"4 3\" d=\"M{x1:.1} {:.1}C{x1:.1} {:.1} {:.1} {:.1} {x2:.1} {:.1}\"/>",
                 cy(a) + NODE_H / 2.0,
                 cy(b),
                 x2 - GAP_X,
@@ -212,12 +228,16 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
             NodeKind::Dept(_) => "node dept",
             NodeKind::Role(_) => "node role",
         };
+        let fill = match n.kind {
+            NodeKind::Role(_) => "#fff",
+            _ => "#eaf1fb",
+        };
         let x = col_x[n.depth];
         let y = MARGIN + n.y;
         let w = label_width(&n.label);
         let _ = write!(
             out,
-            "<a href=\"{}\"><g class=\"{class}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{NODE_H}\" rx=\"4\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g></a>",
+            "<a href=\"{}\"><g class=\"{class}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{NODE_H}\" rx=\"4\" fill=\"{fill}\" stroke=\"#5b6472\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1d2430\">{}</text></g></a>",
             esc(&urls::href("../", &n.url, None)),
             x + PAD_X,
             y + NODE_H / 2.0 + 4.5,
@@ -289,6 +309,7 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>) {
         let mut tree = Tree {
             nodes: Vec::new(),
             role_node: Default::default(),
+            dept_node: Default::default(),
         };
         tree.add(NodeKind::Group(i), title.clone(), url.clone(), 0);
         for d in roots {
