@@ -216,6 +216,9 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
     let jobs = pages::jobs(&site, &bodies, &mut output);
+    // SEARCH-INDEX: the search index (src/search) is added to `output` here,
+    // from `markdown::text_blocks(&analyses[d])` of every published document
+    // and the role pages' text.
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
         .par_iter()
         .map(|job| {

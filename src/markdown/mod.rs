@@ -537,3 +537,105 @@ fn next_char(events: &[(Event, Range<usize>)]) -> Option<char> {
     }
     None
 }
+
+/// Plain text of a body, cut where an anchor starts, for the search index:
+/// a hit in a block links to that block's anchor (the nearest one before it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextBlock {
+    /// The anchor that starts this block (None before the first anchor).
+    pub anchor: Option<String>,
+    /// The block starts with a heading (its first line is the heading text).
+    pub heading: bool,
+    pub text: String,
+}
+
+/// Extracts the text of a body, one block per anchor.
+pub fn text_blocks(analysis: &Analysis) -> Vec<TextBlock> {
+    let events = &analysis.events;
+    let mut blocks = vec![TextBlock::default()];
+    let mut skip_until: Option<usize> = None;
+    for (i, (e, _)) in events.iter().enumerate() {
+        if let Some(end) = skip_until {
+            if i <= end {
+                continue;
+            }
+            skip_until = None;
+        }
+        match e {
+            Event::Start(Tag::Heading { .. } | Tag::Paragraph) => {
+                if let Some(ids) = analysis.blocks.get(&i).filter(|b| !b.id.is_empty()) {
+                    blocks.push(TextBlock {
+                        anchor: Some(ids.extra.clone().unwrap_or_else(|| ids.id.clone())),
+                        heading: matches!(e, Event::Start(Tag::Heading { .. })),
+                        text: String::new(),
+                    });
+                }
+            }
+            Event::Start(Tag::Link { link_type: pulldown_cmark::LinkType::WikiLink { has_pothole: false }, .. }) => {
+                // The text is the target's id; its title is not known here.
+                skip_until = Some(matching_end(events, i));
+            }
+            Event::Start(Tag::CodeBlock(_)) => {}
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(b) = blocks.last_mut() {
+                    b.text.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                let before = blocks.last().and_then(|b| b.text.chars().last());
+                let after = next_char(&events[i + 1..]);
+                if !(before.is_some_and(is_cjk) && after.is_some_and(is_cjk))
+                    && let Some(b) = blocks.last_mut()
+                {
+                    b.text.push(' ');
+                }
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                if let Some(b) = blocks.last_mut()
+                    && !b.text.ends_with('\n')
+                    && !b.text.is_empty()
+                {
+                    b.text.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks.retain(|b| !b.text.trim().is_empty() || b.anchor.is_some());
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(body: &str) -> String {
+        let a = analyze(body);
+        render(&a, &[], &mut |_| None).html
+    }
+
+    #[test]
+    fn article_lines_become_paragraphs_and_cjk_lines_join() {
+        let h = html("第一条 安全\n管理\n第二条 English\nwords here\n");
+        assert!(h.contains("<p id=\"a1\" class=\"article\">第一条 安全管理</p>"), "{h}");
+        assert!(h.contains("<p id=\"a2\" class=\"article\">第二条 English\nwords here</p>"), "{h}");
+    }
+
+    #[test]
+    fn heading_with_own_id_keeps_article_anchor() {
+        let h = html("## 第二章 职责 {#duties}\n");
+        assert!(h.contains("<a id=\"ch2\"></a>\n<h2 id=\"duties\">"), "{h}");
+    }
+
+    #[test]
+    fn text_blocks_follow_anchors() {
+        let a = analyze("前言\n\n## 第一章 总则\n\n第一条 安全\n管理。\n");
+        let b = text_blocks(&a);
+        assert_eq!(b[0].anchor, None);
+        assert_eq!(b[0].text, "前言\n");
+        assert_eq!(b[1].anchor.as_deref(), Some("ch1"));
+        assert!(b[1].heading);
+        assert_eq!(b[2].anchor.as_deref(), Some("a1"));
+        assert_eq!(b[2].text, "第一条 安全管理。\n");
+    }
+}
