@@ -529,7 +529,10 @@ pub fn load(
             }
             seen.insert(id, span);
             let mut raci = Vec::new();
-            for (key, letters) in a.raci.get_ref() {
+            // In the order written (the map itself is sorted by key).
+            let mut entries: Vec<_> = a.raci.get_ref().iter().collect();
+            entries.sort_by_key(|(k, _)| k.span().start);
+            for (key, letters) in entries {
                 let kspan = b.span(file, p.offset, key);
                 let lspan = b.span(file, p.offset, letters);
                 let Some(role) = resolve_role(&site, d, key.get_ref(), kspan, &mut b) else {

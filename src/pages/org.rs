@@ -39,9 +39,9 @@ struct Node {
 struct Tree {
     nodes: Vec<Node>,
     /// Node of each role placed in this tree.
-    role_node: std::collections::HashMap<RoleId, usize>,
+    role_node: std::collections::BTreeMap<RoleId, usize>,
     /// Node of each department placed in this tree.
-    dept_node: std::collections::HashMap<DocId, usize>,
+    dept_node: std::collections::BTreeMap<DocId, usize>,
 }
 
 impl Tree {

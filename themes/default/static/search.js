@@ -1,0 +1,655 @@
+/* Charter search: the browser side of src/search (read its module docs for
+ * the index format and the matching rules, which this file mirrors).
+ * Every index file is a plain script loaded with <script src> that calls
+ * back into window.CharterSearch, so search works from file:// and under
+ * any sub-path: no fetch, no modules, no WASM, no Worker.
+ *
+ * Page hooks: every <form class="search-box" data-root="…"> gets a results
+ * dropdown; an element #search-results (the /search/ page) shows the
+ * results of ?q=. Strings come from data-* attributes of those elements.
+ */
+(function (G) {
+  'use strict';
+  var CS = G.CharterSearch;
+  if (CS && CS.engine) return; // loaded twice
+  CS = G.CharterSearch = {};
+
+  /* ---------------------------------------------------------------- text */
+
+  function inCjkRanges(u) {
+    return (u >= 0x1100 && u <= 0x11FF) || (u >= 0x3005 && u <= 0x3007) ||
+      (u >= 0x3021 && u <= 0x3029) || (u >= 0x3031 && u <= 0x3035) ||
+      (u >= 0x3038 && u <= 0x303C) || (u >= 0x3040 && u <= 0x30FF) ||
+      (u >= 0x3100 && u <= 0x312F) || (u >= 0x3130 && u <= 0x318F) ||
+      (u >= 0x31A0 && u <= 0x31BF) || (u >= 0x31F0 && u <= 0x31FF) ||
+      (u >= 0x3400 && u <= 0x4DBF) || (u >= 0x4E00 && u <= 0x9FFF) ||
+      (u >= 0xA960 && u <= 0xA97F) || (u >= 0xAC00 && u <= 0xD7FF) ||
+      (u >= 0xF900 && u <= 0xFAFF) || (u >= 0x20000 && u <= 0x323AF);
+  }
+  var ALNUM = /^[\p{Alphabetic}\p{N}]$/u;
+  var CJK = 1, WORD = 2, SEP = 0;
+  /* Class of one character (a code point string). */
+  function cls(c) {
+    var u = c.codePointAt(0);
+    if ((u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x3400 && u <= 0x4DBF)) return CJK;
+    if (u < 128) {
+      return (u >= 48 && u <= 57) || (u >= 65 && u <= 90) || (u >= 97 && u <= 122) ? WORD : SEP;
+    }
+    if (!ALNUM.test(c)) return SEP;
+    return inCjkRanges(u) ? CJK : WORD;
+  }
+  /* The search normal form: NFC, then NFKC character by character, except
+   * a character whose NFKC form is one separator stays as it is. */
+  function normalize(s) {
+    var out = '';
+    var chars = Array.from(String(s).normalize('NFC'));
+    for (var i = 0; i < chars.length; i++) {
+      var c = chars[i], u = c.codePointAt(0);
+      if (u < 128 || (u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x3400 && u <= 0x4DBF)) {
+        out += c;
+        continue;
+      }
+      var k = c.normalize('NFKC');
+      var ks = Array.from(k);
+      if (ks.length === 1) out += cls(k) === SEP ? c : k;
+      else out += k;
+    }
+    return out;
+  }
+  /* Tokens of normalized text: calls f(kind, term, pos, len), kind 'c' for
+   * CJK unigrams and bigrams, 'w' for lowercased words. */
+  function tokens(chars, f) {
+    var word = '', start = 0, prev = null;
+    function flush() {
+      if (word) f('w', word.toLowerCase(), start, Array.from(word).length);
+      word = '';
+    }
+    for (var i = 0; i < chars.length; i++) {
+      var c = chars[i], k = cls(c);
+      if (k === CJK) {
+        flush();
+        f('c', c, i, 1);
+        if (prev !== null) f('c', prev + c, i - 1, 2);
+        prev = c;
+      } else if (k === WORD) {
+        prev = null;
+        if (!word) start = i;
+        word += c;
+      } else {
+        prev = null;
+        flush();
+      }
+    }
+    flush();
+  }
+  /* A query: terms (all must match) of tokens {term, prefix, offset}. */
+  function queryTerms(q) {
+    var terms = [], seen = {};
+    var parts = normalize(q).split(/\s+/);
+    for (var pi = 0; pi < parts.length; pi++) {
+      var chars = Array.from(parts[pi]), toks = [], i = 0;
+      while (i < chars.length) {
+        var k = cls(chars[i]), s = i;
+        if (k === SEP) { i++; continue; }
+        while (i < chars.length && cls(chars[i]) === k) i++;
+        if (k === WORD) {
+          toks.push({ term: chars.slice(s, i).join('').toLowerCase(), prefix: true, offset: s, len: i - s });
+        } else if (i - s === 1) {
+          toks.push({ term: chars[s], prefix: false, offset: s, len: 1 });
+        } else {
+          for (var j = 0; ; j += 2) {
+            var at = Math.min(j, i - s - 2);
+            toks.push({ term: chars[s + at] + chars[s + at + 1], prefix: false, offset: s + at, len: 2 });
+            if (at + 2 >= i - s) break;
+          }
+        }
+      }
+      if (!toks.length) continue;
+      var first = toks[0].offset;
+      toks.forEach(function (t) { t.offset -= first; });
+      var key = JSON.stringify(toks);
+      if (!seen[key]) { seen[key] = true; terms.push(toks); }
+    }
+    return terms;
+  }
+
+  /* ------------------------------------------------------------- loading */
+
+  var DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var VAL = new Int8Array(128).fill(-1);
+  for (var di = 0; di < 64; di++) VAL[DIGITS.charCodeAt(di)] = di;
+  /* The numbers of a postings string. */
+  function numbers(s) {
+    var out = [], v = 0, mul = 1;
+    for (var i = 0; i < s.length; i++) {
+      var d = VAL[s.charCodeAt(i)];
+      if (d < 32) { out.push(v + d * mul); v = 0; mul = 1; } else { v += (d - 32) * mul; mul *= 32; }
+    }
+    return out;
+  }
+
+  var data = {}, waiting = {}, loading = {};
+  function deliver(key, value) {
+    data[key] = value;
+    var w = waiting[key];
+    delete waiting[key];
+    if (w) w.forEach(function (f) { f(value); });
+  }
+  CS.m = function (m) { deliver('m', m); };
+  CS.d = function (i, a) { deliver('d' + i, a); };
+  CS.p = function (i, a) { deliver('p' + i, a); };
+  CS.t = function (i, t) { deliver('t' + i, t); };
+  CS.loaded = []; // URLs of every index file requested, for tools
+  /* Loads a script that calls back with `key`; resolves with its data. */
+  function load(url, key) {
+    if (key in data) return Promise.resolve(data[key]);
+    if (loading[key]) return loading[key];
+    var p = new Promise(function (resolve, reject) {
+      (waiting[key] = waiting[key] || []).push(resolve);
+      var s = document.createElement('script');
+      s.src = url;
+      s.charset = 'utf-8';
+      s.async = true;
+      s.onerror = function () {
+        delete loading[key];
+        reject(new Error('cannot load ' + url));
+      };
+      s.onload = function () {
+        if (!(key in data)) {
+          delete loading[key];
+          reject(new Error('no data in ' + url));
+        }
+      };
+      CS.loaded.push(url);
+      (document.head || document.documentElement).appendChild(s);
+    });
+    loading[key] = p;
+    return p;
+  }
+
+  /* -------------------------------------------------------------- engine */
+
+  var K1 = 1.2, MAX_PREFIX_CHUNKS = 16;
+
+  function Engine(root) {
+    this.root = root;
+    this.manifest = null;
+  }
+  Engine.prototype.ready = function () {
+    var self = this;
+    if (!this._ready) {
+      this._ready = load(this.root + 'search/index.js', 'm').then(function (m) {
+        self.manifest = m;
+        self.dir = self.root + m.dir;
+        return m;
+      });
+      this._ready.catch(function () { self._ready = null; });
+    }
+    return this._ready;
+  };
+  Engine.prototype.chunkOf = function (term) {
+    var c = this.manifest.c, lo = 0, hi = c.length; // first index with c[i] > term
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (c[mid] <= term) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  };
+  Engine.prototype.dict = function (i) { return load(this.dir + 'd' + i + '.js', 'd' + i); };
+  Engine.prototype.positions = function (i) { return load(this.dir + 'p' + i + '.js', 'p' + i); };
+  Engine.prototype.text = function (id) { return load(this.dir + 't/' + id + '.js', 't' + id); };
+
+  /* Dictionary entries of a token: [{chunk, index, post}]. */
+  Engine.prototype.entries = function (tok) {
+    var self = this, c = this.manifest.c;
+    if (!c.length) return Promise.resolve([]);
+    var first = this.chunkOf(tok.term);
+    if (first < 0) { if (!tok.prefix) return Promise.resolve([]); first = 0; }
+    var chunks = [first];
+    if (tok.prefix) {
+      for (var i = first + 1; i < c.length && c[i].startsWith(tok.term) && chunks.length < MAX_PREFIX_CHUNKS; i++) chunks.push(i);
+    }
+    return Promise.all(chunks.map(function (i) { return self.dict(i); })).then(function (ds) {
+      var out = [];
+      ds.forEach(function (d, k) {
+        var n = d.length >> 1, lo = 0, hi = n;
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (d[2 * mid] < tok.term) lo = mid + 1; else hi = mid; }
+        if (tok.prefix) {
+          for (var j = lo; j < n && d[2 * j].startsWith(tok.term); j++) out.push({ chunk: chunks[k], index: j, post: d[2 * j + 1] });
+        } else if (lo < n && d[2 * lo] === tok.term) {
+          out.push({ chunk: chunks[k], index: lo, post: d[2 * lo + 1] });
+        }
+      });
+      return out;
+    });
+  };
+
+  /* Postings of a token, every dictionary entry merged: {docs, tf, mask, entries}. */
+  function merged(entries) {
+    if (entries.length === 1) {
+      var nums = numbers(entries[0].post), n = nums.length >> 1;
+      var docs = new Int32Array(n), tf = new Int32Array(n), mask = new Int32Array(n), doc = 0;
+      for (var i = 0; i < n; i++) {
+        doc += nums[2 * i];
+        docs[i] = doc; tf[i] = nums[2 * i + 1] >> 2; mask[i] = nums[2 * i + 1] & 3;
+        doc++;
+      }
+      return { docs: docs, tf: tf, mask: mask, entries: entries };
+    }
+    var acc = new Map();
+    entries.forEach(function (e) {
+      var m = merged([e]);
+      for (var i = 0; i < m.docs.length; i++) {
+        var a = acc.get(m.docs[i]);
+        if (a) { a[0] += m.tf[i]; a[1] |= m.mask[i]; } else acc.set(m.docs[i], [m.tf[i], m.mask[i]]);
+      }
+    });
+    var keys = Array.from(acc.keys()).sort(function (a, b) { return a - b; });
+    var out = { docs: new Int32Array(keys.length), tf: new Int32Array(keys.length), mask: new Int32Array(keys.length), entries: entries };
+    keys.forEach(function (d, i) { var a = acc.get(d); out.docs[i] = d; out.tf[i] = a[0]; out.mask[i] = a[1]; });
+    return out;
+  }
+
+  /* Positions of a token in the pages of `want` (a Set): Map page → sorted positions. */
+  Engine.prototype.tokenPositions = function (list, want) {
+    var self = this;
+    return Promise.all(list.entries.map(function (e) { return self.positions(e.chunk); })).then(function (ps) {
+      var out = new Map();
+      list.entries.forEach(function (e, k) {
+        var post = numbers(e.post), pos = ps[k][e.index], i = 0, doc = 0;
+        var v = 0, mul = 1;
+        function next() {
+          for (;;) {
+            var d = VAL[pos.charCodeAt(i++)];
+            if (d < 32) { var r = v + d * mul; v = 0; mul = 1; return r; }
+            v += (d - 32) * mul; mul *= 32;
+          }
+        }
+        for (var j = 0; j < post.length; j += 2) {
+          doc += post[j];
+          var tf = post[j + 1] >> 2, keep = want.has(doc), list2 = keep ? (out.get(doc) || []) : null, p = 0;
+          for (var t = 0; t < tf; t++) {
+            p = t === 0 ? next() : p + next() + 1;
+            if (keep) list2.push(p);
+          }
+          if (keep) out.set(doc, list2);
+          doc++;
+        }
+      });
+      if (list.entries.length > 1) out.forEach(function (l) { l.sort(function (a, b) { return a - b; }); });
+      return out;
+    });
+  };
+
+  /* Index of x in a sorted array, or -1. */
+  function find(sorted, x) {
+    var lo = 0, hi = sorted.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
+    return lo < sorted.length && sorted[lo] === x ? lo : -1;
+  }
+  function has(sorted, x) { return find(sorted, x) >= 0; }
+
+  /* Pages matching one term: {docs (sorted), tf, mask}. */
+  Engine.prototype.term = function (term) {
+    var self = this;
+    return Promise.all(term.map(function (t) { return self.entries(t); })).then(function (es) {
+      var lists = es.map(merged);
+      if (term.length === 1) return lists[0];
+      // Candidates: pages holding every token, smallest list first.
+      var order = lists.map(function (l, i) { return i; }).sort(function (a, b) { return lists[a].docs.length - lists[b].docs.length; });
+      var cand = Array.from(lists[order[0]].docs);
+      for (var k = 1; k < order.length && cand.length; k++) {
+        var other = lists[order[k]].docs, j = 0, keep = [];
+        for (var c = 0; c < cand.length; c++) {
+          while (j < other.length && other[j] < cand[c]) j++;
+          if (j < other.length && other[j] === cand[c]) keep.push(cand[c]);
+        }
+        cand = keep;
+      }
+      if (!cand.length) return { docs: new Int32Array(0), tf: new Int32Array(0), mask: new Int32Array(0) };
+      var want = new Set(cand);
+      return Promise.all(lists.map(function (l) { return self.tokenPositions(l, want); })).then(function (pm) {
+        var docs = [], tf = [], mask = [];
+        cand.forEach(function (d) {
+          var p0 = pm[0].get(d) || [], n = 0;
+          for (var a = 0; a < p0.length; a++) {
+            var base = p0[a], ok = true;
+            for (var t = 1; t < term.length && ok; t++) ok = has(pm[t].get(d) || [], base + term[t].offset);
+            if (ok) n++;
+          }
+          if (n) {
+            var m = 3;
+            lists.forEach(function (l) { var i = find(l.docs, d); m &= i >= 0 ? l.mask[i] : 0; });
+            docs.push(d); tf.push(n); mask.push(m);
+          }
+        });
+        return { docs: Int32Array.from(docs), tf: Int32Array.from(tf), mask: Int32Array.from(mask) };
+      });
+    });
+  };
+
+  /* Runs a query: resolves with {terms, results: [{id, score}]} (best first). */
+  Engine.prototype.search = function (q) {
+    var self = this, terms = queryTerms(q);
+    if (!terms.length) return Promise.resolve({ terms: terms, results: [] });
+    return this.ready().then(function () {
+      return Promise.all(terms.map(function (t) { return self.term(t); }));
+    }).then(function (lists) {
+      return { terms: terms, results: self.rank(lists) };
+    });
+  };
+  /* BM25-like ranking of the pages every term matched (tf saturation, no
+   * length normalization; a hit in the title triples, in a heading adds half). */
+  Engine.prototype.rank = function (lists) {
+    var N = Math.max(this.manifest.n, 1), score = null;
+    lists.forEach(function (l) {
+      var df = l.docs.length, idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
+      var s = new Map();
+      for (var i = 0; i < df; i++) {
+        var tf = l.tf[i], m = l.mask[i];
+        var v = idf * (tf * (K1 + 1)) / (tf + K1) * (1 + ((m & 1) ? 2 : 0) + ((m & 2) ? 0.5 : 0));
+        if (score === null) s.set(l.docs[i], v);
+        else if (score.has(l.docs[i])) s.set(l.docs[i], score.get(l.docs[i]) + v);
+      }
+      score = s;
+    });
+    var out = [];
+    score.forEach(function (v, id) { out.push({ id: id, score: v }); });
+    out.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
+    return out;
+  };
+
+  /* Where the terms occur in a page's text: [{start, end}] sorted. */
+  function spans(chars, terms) {
+    var at = new Map(); // term → [[pos, len]]
+    tokens(chars, function (kind, t, p, len) {
+      var key = kind + t, l = at.get(key);
+      if (l) l.push([p, len]); else at.set(key, [[p, len]]);
+    });
+    var words = null;
+    function occ(tok) {
+      if (!tok.prefix) return at.get('c' + tok.term) || [];
+      if (!words) {
+        words = [];
+        at.forEach(function (l, key) { if (key[0] === 'w') words.push([key.slice(1), l]); });
+      }
+      var out = [];
+      words.forEach(function (w) { if (w[0].startsWith(tok.term)) out.push.apply(out, w[1]); });
+      return out;
+    }
+    var out = [];
+    terms.forEach(function (term) {
+      var lists = term.map(function (t) {
+        var m = new Map();
+        occ(t).forEach(function (o) { m.set(o[0], o[1]); });
+        return m;
+      });
+      lists[0].forEach(function (len0, p) {
+        var end = p + len0;
+        for (var t = 1; t < term.length; t++) {
+          var len = lists[t].get(p + term[t].offset);
+          if (len === undefined) return;
+          end = Math.max(end, p + term[t].offset + len);
+        }
+        out.push({ start: p, end: end });
+      });
+    });
+    out.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
+    return out;
+  }
+
+  /* A result for display: {href, title, titleMarks, subtitle, snippet}, the
+   * marks and snippet as [[text, hit?]…]; the link goes to the anchor of the
+   * block of the first hit after the title. */
+  Engine.prototype.describe = function (id, terms) {
+    var self = this;
+    return this.text(id).then(function (t) {
+      var chars = Array.from(t.x), sp = spans(chars, terms), blocks = t.b;
+      var bodyStart = blocks.length > 1 ? blocks[1][0] : chars.length;
+      var hit = null;
+      for (var i = 0; i < sp.length && !hit; i++) if (sp[i].start >= bodyStart) hit = sp[i];
+      if (!hit) hit = sp[0] || null;
+      // The block of the hit; a hit in the title alone shows the text after it.
+      var bi = 0;
+      if (hit) {
+        while (bi + 1 < blocks.length && blocks[bi + 1][0] <= hit.start) bi++;
+      }
+      var inTitle = bi === 0;
+      if (inTitle && blocks.length > 1) bi = 1;
+      var bStart = blocks.length ? blocks[bi][0] : 0;
+      var bEnd = bi + 1 < blocks.length ? blocks[bi + 1][0] - 1 : chars.length;
+      var from = hit && !inTitle ? Math.max(bStart, hit.start - 24) : bStart;
+      var to = Math.min(bEnd, from + 110);
+      function marked(from, to, bStart, bEnd) {
+        var parts = [], cur = from;
+        if (from > bStart) parts.push(['…', false]);
+        sp.forEach(function (s) {
+          if (s.end <= cur || s.start >= to) return;
+          var a = Math.max(s.start, cur), b = Math.min(s.end, to);
+          if (a > cur) parts.push([chars.slice(cur, a).join(''), false]);
+          parts.push([chars.slice(a, b).join(''), true]);
+          cur = b;
+        });
+        if (to > cur) parts.push([chars.slice(cur, to).join(''), false]);
+        if (to < bEnd) parts.push(['…', false]);
+        return parts;
+      }
+      var titleEnd = blocks.length > 1 ? blocks[1][0] - 1 : chars.length;
+      var frag = !inTitle && blocks[bi] && blocks[bi][1] ? '#' + blocks[bi][1] : '';
+      return {
+        id: id,
+        href: self.root + t.u + frag,
+        title: t.t,
+        titleMarks: marked(0, titleEnd, 0, titleEnd),
+        subtitle: t.s,
+        snippet: marked(from, to, bStart, bEnd)
+      };
+    });
+  };
+
+  var engines = {};
+  CS.engine = function (root) {
+    root = root || '';
+    return engines[root] || (engines[root] = new Engine(root));
+  };
+  CS.normalize = normalize;
+  CS.queryTerms = queryTerms;
+  CS.tokens = function (text, f) { tokens(Array.from(text), f); };
+  CS.numbers = numbers;
+
+  /* ------------------------------------------------------------------ UI */
+
+  if (typeof document === 'undefined' || !document.querySelectorAll) return;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  function fill(s, n) { return String(s || '').replace('{n}', n); }
+  function snippetNode(parts, cls) {
+    var p = el('span', cls || 'search-snippet');
+    parts.forEach(function (x) {
+      p.appendChild(x[1] ? el('mark', '', x[0]) : document.createTextNode(x[0]));
+    });
+    return p;
+  }
+  function resultNode(r, tag) {
+    var li = el(tag, 'search-result');
+    var a = el('a', 'search-hit');
+    a.href = r.href;
+    a.appendChild(snippetNode(r.titleMarks, 'search-title'));
+    if (r.subtitle) a.appendChild(el('span', 'search-sub', r.subtitle));
+    a.appendChild(snippetNode(r.snippet));
+    li.appendChild(a);
+    return li;
+  }
+  function searchUrl(root, q) { return root + 'search/index.html?q=' + encodeURIComponent(q); }
+
+  var uid = 0;
+  /* The box on every page: results drop down as one types. */
+  function enhanceBox(form) {
+    var input = form.querySelector('input[name="q"]');
+    if (!input || form.getAttribute('data-search-ready')) return;
+    form.setAttribute('data-search-ready', '1');
+    var root = form.getAttribute('data-root') || '';
+    var engine = CS.engine(root);
+    var drop = form.querySelector('.search-drop');
+    if (!drop) { drop = el('div', 'search-drop'); drop.hidden = true; form.appendChild(drop); }
+    var id = 'search-drop-' + (++uid);
+    drop.id = id;
+    drop.setAttribute('role', 'listbox');
+    input.setAttribute('role', 'combobox');
+    input.setAttribute('aria-autocomplete', 'list');
+    input.setAttribute('aria-controls', id);
+    input.setAttribute('aria-expanded', 'false');
+    var composing = false, timer = 0, seq = 0, active = -1, options = [];
+
+    function close() {
+      drop.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+      input.removeAttribute('aria-activedescendant');
+      active = -1;
+    }
+    function setActive(i) {
+      options.forEach(function (o, k) { o.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
+      active = i;
+      if (i >= 0) {
+        input.setAttribute('aria-activedescendant', options[i].id);
+        if (options[i].scrollIntoView) options[i].scrollIntoView({ block: 'nearest' });
+      } else input.removeAttribute('aria-activedescendant');
+    }
+    function run() {
+      var q = input.value, my = ++seq;
+      if (!q.trim()) { close(); drop.textContent = ''; return; }
+      engine.search(q).then(function (res) {
+        if (my !== seq) return null;
+        return Promise.all(res.results.slice(0, 8).map(function (r) { return engine.describe(r.id, res.terms); }))
+          .then(function (shown) { return { res: res, shown: shown }; });
+      }).then(function (x) {
+        if (!x || my !== seq) return;
+        drop.textContent = '';
+        options = [];
+        if (!x.res.terms.length) { close(); return; }
+        if (!x.shown.length) drop.appendChild(el('p', 'search-none', form.getAttribute('data-none')));
+        x.shown.forEach(function (r) {
+          var n = resultNode(r, 'div');
+          var a = n.querySelector('a');
+          a.id = id + '-' + options.length;
+          a.setAttribute('role', 'option');
+          a.setAttribute('tabindex', '-1');
+          options.push(a);
+          drop.appendChild(n);
+        });
+        if (x.res.results.length) {
+          var all = el('a', 'search-all', fill(form.getAttribute('data-all'), x.res.results.length));
+          all.href = searchUrl(root, q);
+          all.id = id + '-' + options.length;
+          all.setAttribute('role', 'option');
+          all.setAttribute('tabindex', '-1');
+          options.push(all);
+          drop.appendChild(all);
+        }
+        drop.hidden = false;
+        input.setAttribute('aria-expanded', 'true');
+        setActive(-1);
+      }).catch(function () {
+        if (my !== seq) return;
+        drop.textContent = '';
+        options = [];
+        drop.appendChild(el('p', 'search-error', form.getAttribute('data-error')));
+        drop.hidden = false;
+      });
+    }
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(run, 120);
+    }
+    input.addEventListener('compositionstart', function () { composing = true; });
+    input.addEventListener('compositionend', function () { composing = false; schedule(); });
+    input.addEventListener('input', function (e) {
+      if (composing || e.isComposing) return;
+      schedule();
+    });
+    input.addEventListener('focus', function () { engine.ready().catch(function () {}); });
+    input.addEventListener('keydown', function (e) {
+      if (e.isComposing || composing || e.keyCode === 229) return;
+      var open = !drop.hidden && options.length;
+      if (e.key === 'ArrowDown' && open) {
+        e.preventDefault();
+        setActive(active + 1 >= options.length ? 0 : active + 1);
+      } else if (e.key === 'ArrowUp' && open) {
+        e.preventDefault();
+        setActive(active <= 0 ? options.length - 1 : active - 1);
+      } else if (e.key === 'Enter' && open && active >= 0) {
+        e.preventDefault();
+        G.location.href = options[active].href;
+      } else if (e.key === 'Escape') {
+        if (!drop.hidden) { e.preventDefault(); close(); } else input.value = '';
+      }
+    });
+    document.addEventListener('click', function (e) {
+      if (!form.contains(e.target)) close();
+    });
+    form.addEventListener('focusout', function (e) {
+      if (!e.relatedTarget || !form.contains(e.relatedTarget)) setTimeout(function () {
+        if (!form.contains(document.activeElement)) close();
+      }, 150);
+    });
+  }
+
+  var PAGE = 20;
+  /* The /search/ page: every result of ?q=, a page at a time. */
+  function searchPage(box) {
+    var root = box.getAttribute('data-root') || '';
+    var engine = CS.engine(root);
+    var q = '';
+    try { q = new URLSearchParams(G.location.search).get('q') || ''; } catch (e) { q = ''; }
+    var inputs = document.querySelectorAll('input[name="q"]');
+    for (var i = 0; i < inputs.length; i++) if (!inputs[i].value) inputs[i].value = q;
+    if (!q.trim()) return;
+    box.setAttribute('aria-busy', 'true');
+    engine.search(q).then(function (res) {
+      box.textContent = '';
+      box.setAttribute('data-total', String(res.results.length));
+      box.setAttribute('data-query', q);
+      if (!res.results.length) {
+        box.appendChild(el('p', 'search-none', box.getAttribute('data-none')));
+        box.removeAttribute('aria-busy');
+        return;
+      }
+      box.appendChild(el('p', 'search-count', fill(box.getAttribute('data-count'), res.results.length)));
+      var list = el('ol', 'search-results');
+      box.appendChild(list);
+      var more = el('button', 'search-more', box.getAttribute('data-more'));
+      more.type = 'button';
+      var shown = 0;
+      function page() {
+        more.disabled = true;
+        var slice = res.results.slice(shown, shown + PAGE);
+        shown += slice.length;
+        return Promise.all(slice.map(function (r) { return engine.describe(r.id, res.terms); })).then(function (rs) {
+          rs.forEach(function (r) { list.appendChild(resultNode(r, 'li')); });
+          more.disabled = false;
+          if (shown >= res.results.length && more.parentNode) more.parentNode.removeChild(more);
+          box.setAttribute('data-shown', String(shown));
+          box.removeAttribute('aria-busy');
+        });
+      }
+      more.addEventListener('click', function () { page(); });
+      box.appendChild(more);
+      return page();
+    }).catch(function () {
+      box.textContent = '';
+      box.removeAttribute('aria-busy');
+      box.appendChild(el('p', 'search-error', box.getAttribute('data-error')));
+    });
+  }
+
+  function init() {
+    var forms = document.querySelectorAll('form.search-box');
+    for (var i = 0; i < forms.length; i++) enhanceBox(forms[i]);
+    var page = document.getElementById && document.getElementById('search-results');
+    if (page) searchPage(page);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})(typeof window !== 'undefined' ? window : this);
