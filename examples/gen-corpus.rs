@@ -32,20 +32,70 @@ impl Rng {
     }
 }
 
-const SUBJECTS: &[&str] = &["部门负责人", "专责安全员", "项目经理", "财务会计", "仓库管理员", "采购专员", "质量工程师", "综合部主任", "保洁专责", "文秘档案员"];
-const VERBS: &[&str] = &["负责", "组织", "监督检查", "审核", "协助", "定期检查", "督促落实", "参加", "编制", "指导"];
-const OBJECTS: &[&str] = &[
-    "本部门的安全施工管理工作", "易制毒化学品的入库管理", "员工请假、考勤、公休等管理工作", "公司各类档案的收集和整理",
-    "年度培训学习计划", "违章作业的经济处罚和罚款", "客户合同的制作和签订", "物业维修及养护的实施方案",
-    "财务计划和费用预算", "ISO 9001 质量体系的内部审核", "5S管理的日常检查", "事故隐患的整改措施",
+const SUBJECTS: &[&str] = &[
+    "部门负责人",
+    "专责安全员",
+    "项目经理",
+    "财务会计",
+    "仓库管理员",
+    "采购专员",
+    "质量工程师",
+    "综合部主任",
+    "保洁专责",
+    "文秘档案员",
 ];
-const TAILS: &[&str] = &["，并做好记录。", "，发现问题及时上报处理。", "，确保各项制度落到实处。", "。", "，每月汇总一次。", " in accordance with the quality manual."];
-const ROLE_TITLES: &[&str] = &["部门负责人", "副主任", "专责安全员", "文秘档案员", "财务会计"];
+const VERBS: &[&str] = &[
+    "负责",
+    "组织",
+    "监督检查",
+    "审核",
+    "协助",
+    "定期检查",
+    "督促落实",
+    "参加",
+    "编制",
+    "指导",
+];
+const OBJECTS: &[&str] = &[
+    "本部门的安全施工管理工作",
+    "易制毒化学品的入库管理",
+    "员工请假、考勤、公休等管理工作",
+    "公司各类档案的收集和整理",
+    "年度培训学习计划",
+    "违章作业的经济处罚和罚款",
+    "客户合同的制作和签订",
+    "物业维修及养护的实施方案",
+    "财务计划和费用预算",
+    "ISO 9001 质量体系的内部审核",
+    "5S管理的日常检查",
+    "事故隐患的整改措施",
+];
+const TAILS: &[&str] = &[
+    "，并做好记录。",
+    "，发现问题及时上报处理。",
+    "，确保各项制度落到实处。",
+    "。",
+    "，每月汇总一次。",
+    " in accordance with the quality manual.",
+];
+const ROLE_TITLES: &[&str] = &[
+    "部门负责人",
+    "副主任",
+    "专责安全员",
+    "文秘档案员",
+    "财务会计",
+];
 const ROLE_IDS: &[&str] = &["head", "deputy", "officer", "clerk", "accountant"];
 const LETTERS: &[&str] = &["C", "I", "C", "I", "R"];
 
 fn sentence(rng: &mut Rng) -> String {
-    format!("{}{}{}{}", rng.pick(SUBJECTS), rng.pick(VERBS), rng.pick(OBJECTS), rng.pick(TAILS))
+    format!(
+        "{}{}{}{}",
+        rng.pick(SUBJECTS),
+        rng.pick(VERBS),
+        rng.pick(OBJECTS),
+        rng.pick(TAILS)
+    )
 }
 
 struct Dept {
@@ -59,7 +109,22 @@ fn depts(n: usize, groups: usize) -> Vec<Dept> {
         .map(|i| Dept {
             id: format!("d{i:05}"),
             group: i % groups,
-            title: format!("第{}事业部{}", i / 10 + 1, ["综合部", "安全环保部", "财务部", "采购部", "仓库", "质量部", "物业管理部", "风险控制部", "售前部", "影视部"][i % 10]),
+            title: format!(
+                "第{}事业部{}",
+                i / 10 + 1,
+                [
+                    "综合部",
+                    "安全环保部",
+                    "财务部",
+                    "采购部",
+                    "仓库",
+                    "质量部",
+                    "物业管理部",
+                    "风险控制部",
+                    "售前部",
+                    "影视部"
+                ][i % 10]
+            ),
         })
         .collect()
 }
@@ -81,20 +146,49 @@ fn body(rng: &mut Rng, d: &[Dept], i: usize, format: Format) -> String {
                 Some(a) => format!("[[{}#{a}|{text}]]", t.id),
                 None => format!("[[{}|{text}]]", t.id),
             },
-            Format::Zola => format!("[{text}](@/g{:02}/{}.md{})", t.group, t.id, anchor.map(|a| format!("#{a}")).unwrap_or_default()),
-            Format::Hugo => format!("[{text}](../../g{:02}/{}/{})", t.group, t.id, anchor.map(|a| format!("#{a}")).unwrap_or_default()),
+            Format::Zola => format!(
+                "[{text}](@/g{:02}/{}.md{})",
+                t.group,
+                t.id,
+                anchor.map(|a| format!("#{a}")).unwrap_or_default()
+            ),
+            Format::Hugo => format!(
+                "[{text}](../../g{:02}/{}/{})",
+                t.group,
+                t.id,
+                anchor.map(|a| format!("#{a}")).unwrap_or_default()
+            ),
         }
     };
-    let _ = writeln!(out, "为规范{}的管理工作，明确岗位职责，根据公司有关规定，制定本制度。\n", d[i].title);
+    let _ = writeln!(
+        out,
+        "为规范{}的管理工作，明确岗位职责，根据公司有关规定，制定本制度。\n",
+        d[i].title
+    );
     let mut article = 0;
     for ch in 1..=3 {
-        let _ = writeln!(out, "## 第{}章 {}\n", ["一", "二", "三"][ch - 1], ["总则", "岗位职责", "考核与奖惩"][ch - 1]);
+        let _ = writeln!(
+            out,
+            "## 第{}章 {}\n",
+            ["一", "二", "三"][ch - 1],
+            ["总则", "岗位职责", "考核与奖惩"][ch - 1]
+        );
         for _ in 0..4 {
             article += 1;
-            let _ = write!(out, "第{}条 {}{}", cn(article), sentence(rng), sentence(rng));
+            let _ = write!(
+                out,
+                "第{}条 {}{}",
+                cn(article),
+                sentence(rng),
+                sentence(rng)
+            );
             if rng.below(3) == 0 {
                 let j = rng.below(d.len());
-                let _ = write!(out, "具体办法见{}。", link(j, Some("a2"), &format!("{}第二条", d[j].title)));
+                let _ = write!(
+                    out,
+                    "具体办法见{}。",
+                    link(j, Some("a2"), &format!("{}第二条", d[j].title))
+                );
             }
             out.push_str("\n\n");
         }
@@ -111,7 +205,11 @@ fn body(rng: &mut Rng, d: &[Dept], i: usize, format: Format) -> String {
         }
     }
     let j = rng.below(d.len());
-    let _ = writeln!(out, "本制度由{}负责解释，自发布之日起施行。", link(j, None, &d[j].title));
+    let _ = writeln!(
+        out,
+        "本制度由{}负责解释，自发布之日起施行。",
+        link(j, None, &d[j].title)
+    );
     out
 }
 
@@ -121,7 +219,11 @@ fn cn(n: usize) -> String {
         0..=9 => D[n].into(),
         10 => "十".into(),
         11..=19 => format!("十{}", D[n - 10]),
-        _ => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        _ => format!(
+            "{}十{}",
+            D[n / 10],
+            if n % 10 == 0 { "" } else { D[n % 10] }
+        ),
     }
 }
 
@@ -133,7 +235,10 @@ fn write(path: &Path, text: &str) {
 }
 
 fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
-    let mut fm = format!("+++\ntitle = \"{}\"\nid = \"{}\"\nweight = {}\neffective = 2024-03-01\nversion = \"1.0\"\n", d[i].title, d[i].id, i);
+    let mut fm = format!(
+        "+++\ntitle = \"{}\"\nid = \"{}\"\nweight = {}\neffective = 2024-03-01\nversion = \"1.0\"\n",
+        d[i].title, d[i].id, i
+    );
     for (k, (id, title)) in ROLE_IDS.iter().zip(ROLE_TITLES).enumerate() {
         let _ = write!(fm, "\n[[roles]]\nid = \"{id}\"\ntitle = \"{title}\"\n");
         if k > 0 {
@@ -169,7 +274,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--departments" => n = args.next().and_then(|v| v.parse().ok()).expect("--departments N"),
+            "--departments" => {
+                n = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--departments N")
+            }
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--format" => {
                 format = match args.next().as_deref() {
@@ -187,23 +297,56 @@ fn main() {
     let d = depts(n, groups);
     let mut rng = Rng(seed);
     match format {
-        Format::Charter => write(&dir.join("config.toml"), "title = \"Benchmark handbook\"\nbase_url = \"https://example.com/\"\nlanguage = \"zh-CN\"\n"),
+        Format::Charter => write(
+            &dir.join("config.toml"),
+            "title = \"Benchmark handbook\"\nbase_url = \"https://example.com/\"\nlanguage = \"zh-CN\"\n",
+        ),
         Format::Zola => {
-            write(&dir.join("config.toml"), "base_url = \"https://example.com/\"\ntitle = \"Benchmark handbook\"\ndefault_language = \"en\"\nbuild_search_index = false\ncompile_sass = false\n[markdown]\nhighlight_code = false\n");
-            write(&dir.join("templates/index.html"), "<!doctype html><title>{{ config.title }}</title><h1>{{ section.title }}</h1>{{ section.content | safe }}\n");
-            write(&dir.join("templates/section.html"), "<!doctype html><title>{{ section.title }}</title><h1>{{ section.title }}</h1>{{ section.content | safe }}\n");
-            write(&dir.join("templates/page.html"), "<!doctype html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>{{ page.content | safe }}\n");
+            write(
+                &dir.join("config.toml"),
+                "base_url = \"https://example.com/\"\ntitle = \"Benchmark handbook\"\ndefault_language = \"en\"\nbuild_search_index = false\ncompile_sass = false\n[markdown]\nhighlight_code = false\n",
+            );
+            write(
+                &dir.join("templates/index.html"),
+                "<!doctype html><title>{{ config.title }}</title><h1>{{ section.title }}</h1>{{ section.content | safe }}\n",
+            );
+            write(
+                &dir.join("templates/section.html"),
+                "<!doctype html><title>{{ section.title }}</title><h1>{{ section.title }}</h1>{{ section.content | safe }}\n",
+            );
+            write(
+                &dir.join("templates/page.html"),
+                "<!doctype html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>{{ page.content | safe }}\n",
+            );
         }
         Format::Hugo => {
-            write(&dir.join("hugo.toml"), "baseURL = \"https://example.com/\"\ntitle = \"Benchmark handbook\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n[markup.goldmark.renderer]\nunsafe = true\n");
-            write(&dir.join("layouts/_default/single.html"), "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n");
-            write(&dir.join("layouts/_default/list.html"), "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n");
-            write(&dir.join("layouts/index.html"), "<!doctype html><title>{{ .Site.Title }}</title><h1>{{ .Site.Title }}</h1>\n");
+            write(
+                &dir.join("hugo.toml"),
+                "baseURL = \"https://example.com/\"\ntitle = \"Benchmark handbook\"\ndisableKinds = [\"taxonomy\", \"term\", \"RSS\", \"sitemap\"]\n[markup.goldmark.renderer]\nunsafe = true\n",
+            );
+            write(
+                &dir.join("layouts/_default/single.html"),
+                "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n",
+            );
+            write(
+                &dir.join("layouts/_default/list.html"),
+                "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n",
+            );
+            write(
+                &dir.join("layouts/index.html"),
+                "<!doctype html><title>{{ .Site.Title }}</title><h1>{{ .Site.Title }}</h1>\n",
+            );
         }
     }
-    write(&dir.join("content/_index.md"), "+++\ntitle = \"Benchmark handbook\"\n+++\n生成的基准测试站点。\n");
+    write(
+        &dir.join("content/_index.md"),
+        "+++\ntitle = \"Benchmark handbook\"\n+++\n生成的基准测试站点。\n",
+    );
     for g in 0..groups {
-        write(&dir.join(format!("content/g{g:02}/_index.md")), &format!("+++\ntitle = \"第{}分组\"\nweight = {g}\n+++\n", g + 1));
+        write(
+            &dir.join(format!("content/g{g:02}/_index.md")),
+            &format!("+++\ntitle = \"第{}分组\"\nweight = {g}\n+++\n", g + 1),
+        );
     }
     for i in 0..n {
         let fm = match format {
@@ -211,7 +354,13 @@ fn main() {
             _ => format!("+++\ntitle = \"{}\"\nweight = {i}\n+++\n", d[i].title),
         };
         let b = body(&mut rng, &d, i, format);
-        write(&dir.join(format!("content/g{:02}/{}.md", d[i].group, d[i].id)), &format!("{fm}{b}"));
+        write(
+            &dir.join(format!("content/g{:02}/{}.md", d[i].group, d[i].id)),
+            &format!("{fm}{b}"),
+        );
     }
-    eprintln!("wrote {n} departments in {groups} groups to {}", dir.display());
+    eprintln!(
+        "wrote {n} departments in {groups} groups to {}",
+        dir.display()
+    );
 }

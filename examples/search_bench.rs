@@ -138,12 +138,32 @@ impl Markov {
 }
 
 const NUM: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-const REGIONS: &[&str] = &["华东", "华北", "西南", "东北", "华南", "西北", "华中", "滨海", "天净", "中原"];
-const UNITS: &[&str] = &[
-    "综合部", "安全环保部", "财务部", "采购部", "仓储部", "质量部", "物业管理部", "风险控制部", "售前部", "影视部",
-    "工程部", "人力资源部", "信息中心", "法务部", "审计部", "市场部",
+const REGIONS: &[&str] = &[
+    "华东", "华北", "西南", "东北", "华南", "西北", "华中", "滨海", "天净", "中原",
 ];
-const ROLES: &[(&str, &str)] = &[("head", "部门负责人"), ("officer", "专责"), ("clerk", "文秘档案员")];
+const UNITS: &[&str] = &[
+    "综合部",
+    "安全环保部",
+    "财务部",
+    "采购部",
+    "仓储部",
+    "质量部",
+    "物业管理部",
+    "风险控制部",
+    "售前部",
+    "影视部",
+    "工程部",
+    "人力资源部",
+    "信息中心",
+    "法务部",
+    "审计部",
+    "市场部",
+];
+const ROLES: &[(&str, &str)] = &[
+    ("head", "部门负责人"),
+    ("officer", "专责"),
+    ("clerk", "文秘档案员"),
+];
 const LATIN: &[&str] = &["ISO 9001", "5S管理", "OA系统", "ERP", "PDCA循环", "KPI考核"];
 
 fn cn_num(n: usize) -> String {
@@ -152,7 +172,11 @@ fn cn_num(n: usize) -> String {
     } else if n < 20 {
         format!("十{}", NUM[n - 11])
     } else {
-        format!("{}十{}", NUM[n / 10 - 1], if n % 10 == 0 { "" } else { NUM[n % 10 - 1] })
+        format!(
+            "{}十{}",
+            NUM[n / 10 - 1],
+            if n % 10 == 0 { "" } else { NUM[n % 10 - 1] }
+        )
     }
 }
 
@@ -164,9 +188,19 @@ fn department(m: &Markov, rng: &mut Rng, i: usize) -> String {
         UNITS[(i / REGIONS.len()) % UNITS.len()]
     );
     let mut s = String::new();
-    writeln!(s, "+++\ntitle = \"{title}\"\nsummary = \"{}\"", m.sentence(rng, 20)).unwrap();
+    writeln!(
+        s,
+        "+++\ntitle = \"{title}\"\nsummary = \"{}\"",
+        m.sentence(rng, 20)
+    )
+    .unwrap();
     for (k, (id, t)) in ROLES.iter().enumerate() {
-        writeln!(s, "\n[[roles]]\nid = \"{id}\"\ntitle = \"{t}\"\nsummary = \"{}\"", m.sentence(rng, 14)).unwrap();
+        writeln!(
+            s,
+            "\n[[roles]]\nid = \"{id}\"\ntitle = \"{t}\"\nsummary = \"{}\"",
+            m.sentence(rng, 14)
+        )
+        .unwrap();
         if k > 0 {
             writeln!(s, "reports_to = \"head\"").unwrap();
         }
@@ -178,12 +212,22 @@ fn department(m: &Markov, rng: &mut Rng, i: usize) -> String {
     while body_chars < 820 {
         chapter += 1;
         let head = m.sentence(rng, 6);
-        writeln!(s, "\n## 第{}章 {}\n", cn_num(chapter), head.trim_end_matches('。')).unwrap();
+        writeln!(
+            s,
+            "\n## 第{}章 {}\n",
+            cn_num(chapter),
+            head.trim_end_matches('。')
+        )
+        .unwrap();
         for _ in 0..2 + rng.below(3) {
             article += 1;
-            let mut text = m.sentence(rng, 30 + rng.below(40));
+            let len = 30 + rng.below(40);
+            let mut text = m.sentence(rng, len);
             if rng.below(8) == 0 {
-                let at = text.char_indices().nth(text.chars().count() / 2).map_or(0, |x| x.0);
+                let at = text
+                    .char_indices()
+                    .nth(text.chars().count() / 2)
+                    .map_or(0, |x| x.0);
                 text.insert_str(at, LATIN[rng.below(LATIN.len())]);
             }
             body_chars += text.chars().count();
@@ -214,13 +258,19 @@ fn generate(dir: &Path, n: usize, seed: u64) -> usize {
     for g in 0..groups {
         let gd = dir.join("content").join(format!("g{g:02}"));
         fs::create_dir_all(&gd).unwrap();
-        fs::write(gd.join("_index.md"), format!("+++\ntitle = \"第{}事业群\"\n+++\n", cn_num(g + 1))).unwrap();
+        fs::write(
+            gd.join("_index.md"),
+            format!("+++\ntitle = \"第{}事业群\"\n+++\n", cn_num(g + 1)),
+        )
+        .unwrap();
     }
     for i in 0..n {
         let text = department(&m, &mut rng, i);
         bytes += text.len();
         fs::write(
-            dir.join("content").join(format!("g{:02}", i % groups)).join(format!("d{i:05}.md")),
+            dir.join("content")
+                .join(format!("g{:02}", i % groups))
+                .join(format!("d{i:05}.md")),
             text,
         )
         .unwrap();
@@ -256,7 +306,12 @@ fn gzip_sizes(files: &[PathBuf]) -> Vec<u64> {
         .spawn()
         .expect("python3");
     let list: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
-    child.stdin.take().unwrap().write_all(list.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -272,48 +327,34 @@ fn main() {
     let mut n = 10_000usize;
     let mut dir: Option<PathBuf> = None;
     let mut seed = 1u64;
+    let mut index_only = false;
+    let mut reuse = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--departments" => n = args.next().and_then(|v| v.parse().ok()).expect("a number"),
             "--dir" => dir = args.next().map(PathBuf::from),
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("a number"),
-            _ => panic!("usage: search_bench [--departments N] [--dir DIR] [--seed S]"),
+            "--index-only" => index_only = true,
+            "--reuse" => reuse = true,
+            _ => panic!(
+                "usage: search_bench [--departments N] [--dir DIR] [--seed S] [--reuse] [--index-only]"
+            ),
         }
     }
     let tmp = tempfile::tempdir().unwrap();
     let root = dir.unwrap_or_else(|| tmp.path().join("site"));
-    let _ = fs::remove_dir_all(&root);
-    let t = Instant::now();
-    let bytes = generate(&root, n, seed);
-    println!(
-        "corpus: {n} departments, {:.1} MB of Markdown ({:.1} KB each), generated in {:.1} s",
-        bytes as f64 / 1e6,
-        bytes as f64 / n as f64 / 1024.0,
-        t.elapsed().as_secs_f64()
-    );
-
-    // The whole build, in memory.
-    reset_peak();
-    let rss0 = status("VmRSS:");
-    let t = Instant::now();
-    let built = match charter::build::build(&charter::build::Options {
-        root: root.clone(),
-        ..Default::default()
-    }) {
-        Ok(b) => b,
-        Err(e) => panic!("build failed: {e:?}"),
-    };
-    let build_s = t.elapsed().as_secs_f64();
-    let build_peak = status("VmHWM:");
-    println!(
-        "build: {} pages, {} roles in {:.2} s; peak RSS {} MB (from {} MB)",
-        built.stats.pages,
-        built.stats.roles,
-        build_s,
-        build_peak / 1024,
-        rss0 / 1024
-    );
+    if !(reuse && root.join("config.toml").is_file()) {
+        let _ = fs::remove_dir_all(&root);
+        let t = Instant::now();
+        let bytes = generate(&root, n, seed);
+        println!(
+            "corpus: {n} departments, {:.1} MB of Markdown ({:.1} KB each), generated in {:.1} s",
+            bytes as f64 / 1e6,
+            bytes as f64 / n as f64 / 1024.0,
+            t.elapsed().as_secs_f64()
+        );
+    }
 
     // The index alone, from the same text (what the build's call does).
     let t = Instant::now();
@@ -328,7 +369,10 @@ fn main() {
         }
     }
     files.sort();
-    let sources: Vec<String> = files.iter().map(|p| fs::read_to_string(p).unwrap()).collect();
+    let sources: Vec<String> = files
+        .iter()
+        .map(|p| fs::read_to_string(p).unwrap())
+        .collect();
     for src in &sources {
         let body = src.splitn(3, "+++").nth(2).unwrap_or("");
         let title = src.lines().nth(1).unwrap_or("").to_string();
@@ -381,6 +425,31 @@ fn main() {
     );
     drop(index);
     drop(entries);
+    if index_only {
+        return;
+    }
+
+    // The whole build, in memory.
+    reset_peak();
+    let rss0 = status("VmRSS:");
+    let t = Instant::now();
+    let built = match charter::build::build(&charter::build::Options {
+        root: root.clone(),
+        ..Default::default()
+    }) {
+        Ok(b) => b,
+        Err(e) => panic!("build failed: {e:?}"),
+    };
+    let build_s = t.elapsed().as_secs_f64();
+    let build_peak = status("VmHWM:");
+    println!(
+        "build: {} pages, {} roles in {:.2} s; peak RSS {} MB (from {} MB)",
+        built.stats.pages,
+        built.stats.roles,
+        build_s,
+        build_peak / 1024,
+        rss0 / 1024
+    );
 
     // On disk.
     let out = root.join("out");
@@ -398,7 +467,10 @@ fn main() {
         .map(|k| out.join(k))
         .collect();
     index_files.sort();
-    let raw: Vec<u64> = index_files.iter().map(|p| fs::metadata(p).unwrap().len()).collect();
+    let raw: Vec<u64> = index_files
+        .iter()
+        .map(|p| fs::metadata(p).unwrap().len())
+        .collect();
     let gz = gzip_sizes(&index_files);
     let kind = |p: &Path| -> &'static str {
         let name = p.file_name().unwrap().to_string_lossy();
@@ -444,7 +516,9 @@ fn main() {
         let chars: Vec<char> = s.chars().collect();
         let mut seen = HashSet::new();
         for w in chars.windows(2) {
-            if w.iter().all(|&c| search::tokenize::class(c) == search::tokenize::Class::Cjk) {
+            if w.iter()
+                .all(|&c| search::tokenize::class(c) == search::tokenize::Class::Cjk)
+            {
                 seen.insert(w.iter().collect::<String>());
             }
         }
@@ -457,7 +531,15 @@ fn main() {
     let mut queries: Vec<String> = vec![by_df[0].1.clone(), by_df[1].1.clone()];
     queries.push(by_df[by_df.len() / 50].1.clone());
     queries.push(by_df[by_df.len() / 4].1.clone());
-    for q in ["考勤", "罚款", "安全", "易制毒化学品", "部门负责人", "iso", "量子纠缠"] {
+    for q in [
+        "考勤",
+        "罚款",
+        "安全",
+        "易制毒化学品",
+        "部门负责人",
+        "iso",
+        "量子纠缠",
+    ] {
         queries.push(q.to_string());
     }
     let harness = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/search/harness.js");
@@ -467,12 +549,15 @@ fn main() {
         .arg("bench")
         .args(&queries)
         .output();
-    let Ok(run) = run.filter(|r| r.status.success()) else {
+    let Some(run) = run.ok().filter(|r| r.status.success()) else {
         println!("queries: skipped (node not found or the harness failed)");
         return;
     };
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("harness JSON");
-    println!("queries (Node {}; files loaded from a cold cache; time once loaded, median of 15):", node_version());
+    println!(
+        "queries (Node {}; files loaded from a cold cache; time once loaded, median of 15):",
+        node_version()
+    );
     println!(
         "  {:<14} {:>7}  {:>9} {:>9}  {:>10} {:>10}  {:>8} {:>8}",
         "query", "pages", "search", "gz", "+top 10", "gz", "ms", "max ms"
@@ -486,7 +571,10 @@ fn main() {
             .collect();
         let search_n = q["search_files"].as_array().unwrap().len();
         let sizes = gzip_sizes(&files);
-        let raw: Vec<u64> = files.iter().map(|p| fs::metadata(p).unwrap().len()).collect();
+        let raw: Vec<u64> = files
+            .iter()
+            .map(|p| fs::metadata(p).unwrap().len())
+            .collect();
         let s_raw: u64 = raw[..search_n].iter().sum();
         let s_gz: u64 = sizes[..search_n].iter().sum();
         println!(
@@ -501,8 +589,13 @@ fn main() {
             q["warm_max_ms"].as_f64().unwrap(),
         );
     }
-    println!("  (search = manifest + dictionary and position chunks; +top 10 adds the texts of the first 10 results)");
-    println!("  search.js itself: {}", kb(fs::metadata(out.join("search.js")).unwrap().len()));
+    println!(
+        "  (search = manifest + dictionary and position chunks; +top 10 adds the texts of the first 10 results)"
+    );
+    println!(
+        "  search.js itself: {}",
+        kb(fs::metadata(out.join("search.js")).unwrap().len())
+    );
 }
 
 fn node_version() -> String {

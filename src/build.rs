@@ -79,6 +79,7 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, Failur
 /// Runs the whole pipeline in memory.
 pub fn build(opts: &Options) -> Result<Built, Failure> {
     let started = Instant::now();
+    let mut timer = Timer::new();
     let root = opts.root.as_path();
     let config = load_config(root, opts.base_url.as_deref())?;
     let mut diags = Vec::new();
@@ -134,8 +135,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             None
         }
     };
+    timer.lap("config, inventory, theme");
     let site = model::load::load(root, config, &inv.markdown, opts.drafts, &mut diags);
 
+    timer.lap("load and resolve");
     // First Markdown pass: anchors of every body.
     let analyses: Vec<markdown::Analysis> = site
         .docs
@@ -148,8 +151,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         .map(|g| g.file.map(|f| markdown::analyze(site.files[f].body())))
         .collect();
     let anchors: Vec<Vec<Anchor>> = analyses.iter().map(|a| a.anchors.clone()).collect();
+    timer.lap("markdown analysis");
     diags.extend(model::checks::check(&site, &anchors));
 
+    timer.lap("checks");
     let mut known = known_paths(&site, &inv);
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
@@ -206,6 +211,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     for (_, d) in rendered_groups.iter_mut().flatten() {
         diags.append(d);
     }
+    timer.lap("markdown render");
     diagnostics::sort(&mut diags);
     let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
         return Err(Failure::Content(diags));
@@ -215,18 +221,22 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     let mut tera = theme.tera;
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
+    timer.lap("bodies, globals");
     let jobs = pages::jobs(&site, &bodies, &mut output);
-    // SEARCH-INDEX: the search index (src/search) is added to `output` here,
-    // from `markdown::text_blocks(&analyses[d])` of every published document
-    // and the role pages' text.
+    timer.lap("page contexts, CSV");
+    crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
+    timer.lap("search index");
+    let pages = jobs.len();
+    // Consumed in parallel, so each context is also dropped on its worker.
     let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
-        .par_iter()
+        .into_par_iter()
         .map(|job| {
             tera.render(job.template, &job.context)
-                .map(|html| (job.path.clone(), html.into_bytes()))
+                .map(|html| (job.path, html.into_bytes()))
                 .map_err(|e| theme::template_error(&e, &theme.origins))
         })
         .collect();
+    timer.lap("templates");
     let mut errors = Vec::new();
     for r in results {
         match r {
@@ -242,7 +252,6 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         diags.extend(errors);
         return Err(Failure::Content(diags));
     }
-    let pages = jobs.len();
     let mut page_urls: Vec<String> = vec![String::new()];
     page_urls.extend(
         site.groups
@@ -275,11 +284,12 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             .replace('\\', "/");
         (p, rel.clone())
     }));
-    let read: Vec<Result<(String, Vec<u8>), Diagnostic>> = copies
+    type Copied<'a> = Result<(String, Vec<u8>, &'a PathBuf), Diagnostic>;
+    let read: Vec<Copied> = copies
         .par_iter()
         .map(|(out, rel)| {
             std::fs::read(root.join(rel))
-                .map(|b| (out.clone(), b))
+                .map(|b| (out.clone(), b, rel))
                 .map_err(|e| {
                     Diagnostic::error("E001", format!("cannot read {}: {e}", rel.display()))
                         .in_file(rel)
@@ -288,12 +298,16 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         .collect();
     for r in read {
         match r {
-            Ok((p, b)) => {
+            Ok((p, b, rel)) => {
                 if output.contains_key(&p) && page_like(&p) {
-                    errors.push(Diagnostic::error(
-                        "E018",
-                        format!("static file `{p}` has the same path as a generated page"),
-                    ));
+                    errors.push(
+                        Diagnostic::error(
+                            "E018",
+                            format!("static file `{p}` has the same path as a generated page"),
+                        )
+                        .in_file(rel)
+                        .with_help("rename or move the file; generated pages cannot be replaced by static files"),
+                    );
                 }
                 output.insert(p, b);
             }
@@ -305,6 +319,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         return Err(Failure::Content(diags));
     }
     known.clear();
+    timer.lap("sitemap, static files");
     Ok(Built {
         output,
         stats: Stats {
@@ -371,4 +386,29 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
         );
     }
     known
+}
+
+/// Phase timings on stderr when `CHARTER_TIMINGS` is set (for benchmarks).
+struct Timer {
+    on: bool,
+    last: Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("CHARTER_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, what: &str) {
+        if self.on {
+            eprintln!(
+                "{:>8.1} ms  {what}",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = Instant::now();
+    }
 }

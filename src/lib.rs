@@ -10,6 +10,8 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pages;
+pub mod search;
+pub mod serve;
 pub mod sortkey;
 pub mod source;
 pub mod theme;

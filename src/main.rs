@@ -63,6 +63,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Serve the site for preview, rebuilding and reloading pages on every change
+    Serve {
+        /// Site root (the folder with config.toml)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on [default: 1111, or the next free one]
+        #[arg(long)]
+        port: Option<u16>,
+        /// Show drafts too
+        #[arg(long)]
+        drafts: bool,
+        /// Poll for changes (network shares, editors whose saves are missed)
+        #[arg(long)]
+        poll: bool,
+    },
 }
 
 fn print_diags(diags: &[Diagnostic], format: Format) {
@@ -195,6 +213,28 @@ fn run(cli: Cli) -> ExitCode {
                         );
                     }
                     ExitCode::from(1)
+                }
+            }
+        }
+        Command::Serve {
+            root,
+            bind,
+            port,
+            drafts,
+            poll,
+        } => {
+            let opts = charter::serve::Options {
+                root,
+                bind,
+                port,
+                drafts,
+                poll,
+            };
+            match charter::serve::serve(&opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    ExitCode::from(2)
                 }
             }
         }

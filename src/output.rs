@@ -196,7 +196,9 @@ pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Dia
             stats.removed += 1;
         }
     }
-    remove_empty_dirs(out);
+    if stats.removed > 0 {
+        remove_empty_dirs(out);
+    }
     Ok(stats)
 }
 

@@ -10,12 +10,18 @@ pub const SELF_MARK: &str = "\u{E000}self\u{E000}";
 /// Fills the placeholders of a rendered body for the page it appears on:
 /// `prefix` leads to the root, `self_href` to the body's own page ("" on it).
 pub fn place(html: &str, prefix: &str, self_href: &str) -> String {
-    if !html.contains('\u{E000}') {
+    if !html.contains('\u{E000}') && !html.contains("%EE%80%80") {
         return html.to_string();
     }
-    html.replace(ROOT_MARK, prefix)
+    // The Markdown writer percent-encodes hrefs, so the marks arrive encoded there.
+    html.replace(ROOT_MARK_ENCODED, prefix)
+        .replace(SELF_MARK_ENCODED, self_href)
+        .replace(ROOT_MARK, prefix)
         .replace(SELF_MARK, self_href)
 }
+
+const ROOT_MARK_ENCODED: &str = "%EE%80%80root%EE%80%80";
+const SELF_MARK_ENCODED: &str = "%EE%80%80self%EE%80%80";
 
 /// `../` repeated once per folder level of `page` (a root-relative output
 /// path such as `construction/safety/index.html`).
@@ -142,6 +148,16 @@ mod tests {
         );
         assert_eq!(href("", "", None), "index.html");
         assert_eq!(href("../../", "style.css", None), "../../style.css");
+    }
+
+    #[test]
+    fn placing_marks_also_in_encoded_hrefs() {
+        let md = format!("[a]({ROOT_MARK}x/index.html) [b]({SELF_MARK}#a1)");
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+        let placed = place(&html, "../", "../y/index.html");
+        assert!(placed.contains("href=\"../x/index.html\""), "{placed}");
+        assert!(placed.contains("href=\"../y/index.html#a1\""), "{placed}");
     }
 
     #[test]

@@ -571,7 +571,10 @@ pub fn text_blocks(analysis: &Analysis) -> Vec<TextBlock> {
                     });
                 }
             }
-            Event::Start(Tag::Link { link_type: pulldown_cmark::LinkType::WikiLink { has_pothole: false }, .. }) => {
+            Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::WikiLink { has_pothole: false },
+                ..
+            }) => {
                 // The text is the target's id; its title is not known here.
                 skip_until = Some(matching_end(events, i));
             }
@@ -590,7 +593,13 @@ pub fn text_blocks(analysis: &Analysis) -> Vec<TextBlock> {
                     b.text.push(' ');
                 }
             }
-            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+            Event::End(
+                TagEnd::Heading(_)
+                | TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => {
                 if let Some(b) = blocks.last_mut()
                     && !b.text.ends_with('\n')
                     && !b.text.is_empty()
@@ -617,8 +626,14 @@ mod tests {
     #[test]
     fn article_lines_become_paragraphs_and_cjk_lines_join() {
         let h = html("第一条 安全\n管理\n第二条 English\nwords here\n");
-        assert!(h.contains("<p id=\"a1\" class=\"article\">第一条 安全管理</p>"), "{h}");
-        assert!(h.contains("<p id=\"a2\" class=\"article\">第二条 English\nwords here</p>"), "{h}");
+        assert!(
+            h.contains("<p id=\"a1\" class=\"article\">第一条 安全管理</p>"),
+            "{h}"
+        );
+        assert!(
+            h.contains("<p id=\"a2\" class=\"article\">第二条 English\nwords here</p>"),
+            "{h}"
+        );
     }
 
     #[test]

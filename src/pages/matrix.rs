@@ -255,18 +255,63 @@ fn group_matrix(site: &Site, docs: &[DocId]) -> Matrix {
     Matrix::build(site, rows, None)
 }
 
-pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output) {
-    // One table per top-level group; departments at the top level form their own.
-    let mut tables: Vec<(String, String, Matrix)> = Vec::new();
-    let mut top = Vec::new();
-    for &d in &site.groups[0].docs {
-        if site.published(d) && !site.docs[d].activities.is_empty() {
-            top.push(d);
+/// The organization's matrices as CSV: one row per assignment (department,
+/// activity, article, role, the role's department, letter), which stays
+/// linear in size however many roles there are, and pivots in a spreadsheet.
+fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
+    let t = crate::theme::i18n::strings(site.config.lang());
+    let mut out = String::from("\u{FEFF}");
+    let header: Vec<String> = [
+        "department",
+        "activity",
+        "clause",
+        "role",
+        "role_department",
+        "letter",
+    ]
+    .iter()
+    .map(|k| t[k].to_string())
+    .collect();
+    push_csv_row(&mut out, &header);
+    for &d in docs {
+        for &a in &site.docs[d].activities {
+            let act = &site.activities[a];
+            for (r, letters) in &act.raci {
+                let role = &site.roles[*r];
+                push_csv_row(
+                    &mut out,
+                    &[
+                        site.docs[d].title.clone(),
+                        act.title.clone(),
+                        act.clause
+                            .as_ref()
+                            .map(|(c, _)| c.clone())
+                            .unwrap_or_default(),
+                        role.title.clone(),
+                        site.docs[role.dept].title.clone(),
+                        letters.to_code(),
+                    ],
+                );
+            }
         }
     }
+    out.into_bytes()
+}
+
+/// `/matrix/`: one table per top-level group while the whole stays small;
+/// beyond that, one page per group with each department's own table, so
+/// the size grows with the number of assignments, not roles × activities.
+pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output) {
+    let t = crate::theme::i18n::strings(site.config.lang());
+    let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
+    let top: Vec<DocId> = site.groups[0]
+        .docs
+        .iter()
+        .copied()
+        .filter(|&d| site.published(d) && !site.docs[d].activities.is_empty())
+        .collect();
     if !top.is_empty() {
-        let t = crate::theme::i18n::strings(site.config.lang())["other_departments"];
-        tables.push((t.to_string(), "_top".into(), group_matrix(site, &top)));
+        units.push((t["other_departments"].to_string(), "_top".into(), top));
     }
     for &g in &site.groups[0].children {
         if !site.group_published(g) {
@@ -275,44 +320,78 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output
         let mut docs = Vec::new();
         subtree_docs(site, g, &mut docs);
         if !docs.is_empty() {
-            tables.push((
+            units.push((
                 site.groups[g].title.clone(),
                 site.groups[g].folder.clone(),
-                group_matrix(site, &docs),
+                docs,
             ));
         }
     }
-    let total: usize = tables.iter().map(|(_, _, m)| m.cell_count()).sum();
+    let all: Vec<DocId> = units
+        .iter()
+        .flat_map(|(_, _, d)| d.iter().copied())
+        .collect();
+    output.insert("matrix/matrix.csv".into(), long_csv(site, &all));
+    let title = t["matrix"];
+    // Estimate the single-table size per group before building any table.
+    let total: usize = units
+        .iter()
+        .map(|(_, _, docs)| {
+            let rows: usize = docs
+                .iter()
+                .map(|&d| site.docs[d].activities.len() + 1)
+                .sum();
+            let mut cols: Vec<RoleId> = docs
+                .iter()
+                .flat_map(|&d| site.docs[d].activities.iter())
+                .flat_map(|&a| site.activities[a].raci.iter().map(|(r, _)| *r))
+                .collect();
+            cols.sort_unstable();
+            cols.dedup();
+            rows * cols.len()
+        })
+        .sum();
     let split = total > SPLIT_CELLS;
-    let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
     let mut views = Vec::new();
-    let mut all_rows = Vec::new();
-    for (name, slug, m) in &tables {
+    for (name, slug, docs) in &units {
         let csv = format!("matrix/{slug}.csv");
-        output.insert(csv.clone(), m.csv(site));
-        all_rows.extend(m.rows.iter().cloned());
-        let mut v = m.view(site, Some(csv));
-        v.title = Some(name.clone());
+        output.insert(csv.clone(), long_csv(site, docs));
         if split {
             let url = format!("matrix/{slug}/");
-            v.url = Some(url.clone());
+            let tables: Vec<MatrixView> = docs
+                .iter()
+                .map(|&d| {
+                    let mut v = department(site, d)
+                        .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
+                    v.title = Some(site.docs[d].title.clone());
+                    v.url = Some(site.docs[d].url.clone());
+                    v
+                })
+                .collect();
             let mut c = base_context(site, &url, &format!("{title} · {name}"));
-            c.insert("tables", &[&v]);
+            c.insert("tables", &tables);
             c.insert("split", &false);
+            c.insert("csv_all", &csv);
             jobs.push(Job {
                 path: crate::urls::file_of(&url),
                 template: "matrix.html",
                 context: c,
             });
-            // The overview lists the groups only.
-            v.rows.clear();
+            views.push(MatrixView {
+                columns: Vec::new(),
+                col_groups: Vec::new(),
+                rows: Vec::new(),
+                load: Vec::new(),
+                csv: Some(csv),
+                title: Some(name.clone()),
+                url: Some(url),
+            });
+        } else {
+            let mut v = group_matrix(site, docs).view(site, Some(csv));
+            v.title = Some(name.clone());
+            views.push(v);
         }
-        views.push(v);
     }
-    output.insert(
-        "matrix/matrix.csv".into(),
-        Matrix::build(site, all_rows, None).csv(site),
-    );
     let mut c = base_context(site, "matrix/", title);
     c.insert("tables", &views);
     c.insert("split", &split);

@@ -5,6 +5,7 @@
 pub mod matrix;
 pub mod org;
 pub mod roles;
+pub mod search;
 pub mod sitemap;
 
 use serde::Serialize;
@@ -77,6 +78,25 @@ pub fn nav_group(site: &Site, g: GroupId) -> NavGroup {
             .map(|&c| nav_group(site, c))
             .collect(),
     }
+}
+
+/// Sites up to this many published documents list every department in the
+/// sidebar of every page; larger ones list groups only (each group page
+/// lists its departments), so page size does not grow with the site.
+pub const NAV_DOCS_LIMIT: usize = 150;
+
+/// The sidebar: groups, with their departments on small sites.
+pub fn nav_tree(site: &Site) -> NavGroup {
+    let mut tree = nav_group(site, 0);
+    if site.published_docs().count() > NAV_DOCS_LIMIT {
+        fn strip(g: &mut NavGroup) {
+            g.docs.clear();
+            g.children.iter_mut().for_each(strip);
+        }
+        tree.children.iter_mut().for_each(strip);
+        tree.docs.truncate(NAV_DOCS_LIMIT);
+    }
+    tree
 }
 
 fn has_published(site: &Site, g: GroupId) -> bool {
@@ -310,7 +330,7 @@ pub fn set_globals(tera: &mut tera::Tera, site: &Site) {
     g.insert("letter_labels", &letter_labels(site));
     let letters: Vec<String> = c.scheme_letters().iter().map(|l| l.to_string()).collect();
     g.insert("letters", &letters);
-    g.insert("nav", &nav_group(site, 0));
+    g.insert("nav", &nav_tree(site));
 }
 
 /// Letter → label in the UI language, with the site's overrides.
@@ -434,6 +454,7 @@ pub fn jobs(site: &Site, bodies: &Bodies, output: &mut crate::output::Output) ->
     roles::jobs(site, bodies, &mut jobs);
     matrix::jobs(site, &mut jobs, output);
     org::jobs(site, &mut jobs);
+    search::jobs(site, &mut jobs);
     // 404 is served at any depth: its links are rooted at base_url's path.
     let mut c = Context::new();
     c.insert("root", &site.config.base_path());

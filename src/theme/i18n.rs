@@ -100,6 +100,9 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("other_departments", "其他", "Other"),
     ("print", "打印版", "Printable edition"),
     ("changes", "修订记录", "Changes"),
+    ("role_department", "岗位所属部门", "Role's department"),
+    ("letter", "职责", "Letter"),
+    ("roles_count", "个岗位", "roles"),
 ];
 
 /// The UI strings for a language.

@@ -1,0 +1,259 @@
+//! Search (spec §6): what gets indexed and how it reaches the output.
+//! Every published department and page (title, headings, body) and every
+//! role page (role title, department title, summary, duties section) is an
+//! [`Entry`]; [`index`] turns the entries into script files the default
+//! theme's `search.js` loads with `<script src>`, so search works from any
+//! sub-path and from `file://`. [`tokenize`] holds the matching rules.
+//! Drafts never reach the index (unless the build publishes them).
+
+pub mod index;
+pub mod tokenize;
+
+use rayon::prelude::*;
+
+use crate::markdown::{self, Analysis};
+use crate::model::Site;
+use crate::output::Output;
+use crate::pages::Bodies;
+
+/// Which part of a page a block is; titles and headings rank higher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Heading,
+    Body,
+}
+
+/// A piece of a page's text, and the anchor a hit in it links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub anchor: Option<String>,
+    pub field: Field,
+    pub text: String,
+}
+
+/// A searchable page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Root-relative page URL (`construction/safety/`).
+    pub url: String,
+    /// Shown as the result's title.
+    pub title: String,
+    /// Shown beside it (the department of a role, the group of a page).
+    pub subtitle: String,
+    /// The title block first.
+    pub blocks: Vec<Block>,
+}
+
+/// Blocks of a Markdown body: a block that starts with a heading is split
+/// into the heading line and the rest, both linking to its anchor.
+pub fn body_blocks(analysis: &Analysis) -> Vec<Block> {
+    let mut out = Vec::new();
+    for b in markdown::text_blocks(analysis) {
+        if b.heading {
+            let (head, rest) = b.text.split_once('\n').unwrap_or((&b.text, ""));
+            out.push(Block {
+                anchor: b.anchor.clone(),
+                field: Field::Heading,
+                text: head.to_string(),
+            });
+            if !rest.trim().is_empty() {
+                out.push(Block {
+                    anchor: b.anchor,
+                    field: Field::Body,
+                    text: rest.to_string(),
+                });
+            }
+        } else {
+            out.push(Block {
+                anchor: b.anchor,
+                field: Field::Body,
+                text: b.text,
+            });
+        }
+    }
+    out
+}
+
+/// Plain text of rendered HTML (a role's duties section): tags dropped,
+/// a line break after each block, entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = rest[1..end.saturating_sub(1).max(1)].to_ascii_lowercase();
+            let name = tag
+                .trim_start_matches('/')
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .next()
+                .unwrap_or("");
+            let block = matches!(
+                name,
+                "p" | "br"
+                    | "li"
+                    | "tr"
+                    | "td"
+                    | "th"
+                    | "pre"
+                    | "div"
+                    | "blockquote"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+            );
+            if block && !out.ends_with('\n') && !out.is_empty() {
+                out.push('\n');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest[1..].find(';').map(|e| e + 1).filter(|&e| e <= 10);
+            let decoded = end.and_then(|e| {
+                let ent = &rest[1..e];
+                match ent {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some('\u{A0}'),
+                    _ => {
+                        let n = if let Some(h) = ent.strip_prefix("#x").or(ent.strip_prefix("#X")) {
+                            u32::from_str_radix(h, 16).ok()
+                        } else {
+                            ent.strip_prefix('#').and_then(|d| d.parse().ok())
+                        };
+                        n.and_then(char::from_u32)
+                    }
+                }
+            });
+            match (end, decoded) {
+                (Some(e), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    let lines: Vec<&str> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("\n")
+}
+
+/// The entries of a site: published documents in output order, then the
+/// roles of published departments.
+pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry> {
+    let docs: Vec<usize> = site.published_docs().collect();
+    let mut out: Vec<Entry> = docs
+        .par_iter()
+        .map(|&d| {
+            let doc = &site.docs[d];
+            let mut blocks = vec![Block {
+                anchor: None,
+                field: Field::Title,
+                text: doc.title.clone(),
+            }];
+            if let Some(a) = analyses.get(d) {
+                blocks.extend(body_blocks(a));
+            }
+            Entry {
+                url: doc.url.clone(),
+                title: doc.title.clone(),
+                subtitle: if doc.group == 0 {
+                    String::new()
+                } else {
+                    site.groups[doc.group].title.clone()
+                },
+                blocks,
+            }
+        })
+        .collect();
+    for (r, role) in site.roles.iter().enumerate() {
+        if !site.published(role.dept) {
+            continue;
+        }
+        let dept = &site.docs[role.dept];
+        let mut blocks = vec![
+            Block {
+                anchor: None,
+                field: Field::Title,
+                text: role.title.clone(),
+            },
+            Block {
+                anchor: None,
+                field: Field::Heading,
+                text: dept.title.clone(),
+            },
+        ];
+        if let Some(s) = &role.summary {
+            blocks.push(Block {
+                anchor: None,
+                field: Field::Body,
+                text: s.clone(),
+            });
+        }
+        if let Some(html) = bodies
+            .docs
+            .get(role.dept)
+            .and_then(|b| b.sections.get(&role.id))
+        {
+            blocks.push(Block {
+                anchor: None,
+                field: Field::Body,
+                text: html_text(html),
+            });
+        }
+        out.push(Entry {
+            url: site.role_url(r),
+            title: role.title.clone(),
+            subtitle: dept.title.clone(),
+            blocks,
+        });
+    }
+    out
+}
+
+/// Indexes the site and adds the index files to the output.
+pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
+    let files = index::build(&entries(site, analyses, bodies));
+    output.extend(files.files);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_text_drops_tags_and_decodes_entities() {
+        let h = "<h3 id=\"head\">部门负责人</h3>\n<p>负责&amp;组织 &lt;安全&gt; &#x4E00;&#20108;</p>\n<ul>\n<li>甲</li>\n<li><a href=\"\u{E000}root\u{E000}x/\">乙</a></li>\n</ul>\n";
+        assert_eq!(html_text(h), "部门负责人\n负责&组织 <安全> 一二\n甲\n乙");
+        assert_eq!(html_text("a & b &bogus; <"), "a & b &bogus;");
+        assert_eq!(html_text("&#xFFFFFFFF;&#0;"), "&#xFFFFFFFF;\u{0}");
+    }
+
+    #[test]
+    fn heading_blocks_split_into_heading_and_body() {
+        let a = markdown::analyze("前言\n\n## 第一章 总则\n\n第一条 安全\n管理。\n");
+        let b = body_blocks(&a);
+        assert_eq!(b[0].field, Field::Body);
+        assert_eq!(b[1].field, Field::Heading);
+        assert_eq!(b[1].anchor.as_deref(), Some("ch1"));
+        assert_eq!(b[1].text, "第一章 总则");
+        assert_eq!(b[2].anchor.as_deref(), Some("a1"));
+        assert_eq!(b[2].field, Field::Body);
+    }
+}

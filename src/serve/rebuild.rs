@@ -1,0 +1,232 @@
+//! Rebuilding for `serve`: the [`Rebuilder`] owns the last good output and
+//! the diagnostics of the latest build, runs the pipeline for each batch of
+//! changed files, compares the new output with the old one and says what
+//! kind of change it was (nothing, stylesheets only, or pages), so that open
+//! pages can swap a stylesheet instead of reloading.
+//!
+//! Today every batch is a full in-memory build (measured and reported).
+//! The changed paths are passed in so that a cache of parsed files and
+//! rendered pages can be added here without touching the server.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::build::{self, Failure};
+use crate::diagnostics::Diagnostic;
+use crate::output::Output;
+
+/// What a rebuild changed, as open pages need to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Same bytes, same diagnostics: nothing to tell the browser.
+    None,
+    /// Only these stylesheets changed: swap them in place.
+    Css(Vec<String>),
+    /// Pages changed, or errors appeared or went away: reload.
+    Pages,
+}
+
+/// The state the server serves from; replaced as a whole after each rebuild.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The last good build (`None` until a build succeeds).
+    pub output: Option<Arc<Output>>,
+    /// Diagnostics of the latest build when it failed; empty when it succeeded.
+    pub errors: Arc<Vec<Diagnostic>>,
+    /// Counts the rebuilds that changed something.
+    pub generation: u64,
+    /// The generation of the latest change that needs a page reload.
+    pub last_reload: u64,
+    /// Identifies this server process, so pages notice a restart.
+    pub instance: Arc<str>,
+    /// The path part of `base_url` (`/handbook/`): pages are served under it too.
+    pub base_path: String,
+}
+
+impl Snapshot {
+    /// The version a page was served at: instance and generation.
+    pub fn version(&self) -> String {
+        format!("{}-{}", self.instance, self.generation)
+    }
+
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// The result of one rebuild, for the terminal.
+#[derive(Debug)]
+pub struct Outcome {
+    pub took: Duration,
+    pub change: Change,
+    /// Pages (output files) whose bytes changed, were added or removed.
+    pub files_changed: usize,
+    /// Warnings of a good build, or everything a failed build reported.
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: bool,
+    pub pages: usize,
+}
+
+/// Owns the last good output and the latest diagnostics.
+pub struct Rebuilder {
+    opts: build::Options,
+    good: Option<Arc<Output>>,
+    errors: Arc<Vec<Diagnostic>>,
+    generation: u64,
+    last_reload: u64,
+    instance: Arc<str>,
+    base_path: String,
+}
+
+impl Rebuilder {
+    pub fn new(opts: build::Options) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let instance = format!("{:x}{:x}", std::process::id(), nanos & 0xffff_ffff);
+        Rebuilder {
+            opts,
+            good: None,
+            errors: Arc::new(Vec::new()),
+            generation: 0,
+            last_reload: 0,
+            instance: instance.into(),
+            base_path: "/".into(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.opts.root
+    }
+
+    /// Runs the pipeline again. `changed` names the inputs that changed
+    /// (relative to the root); empty means "everything" (the first build).
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
+        // A full build for now; `changed` is where an incremental cache plugs in.
+        let _ = changed;
+        let started = Instant::now();
+        let result = build::build(&self.opts);
+        let took = started.elapsed();
+        match result {
+            Ok(built) => {
+                if let Ok(config) = build::load_config(&self.opts.root, None) {
+                    self.base_path = config.base_path();
+                }
+                let was_failing = !self.errors.is_empty();
+                let (files_changed, css) = match &self.good {
+                    Some(old) => diff(old, &built.output),
+                    None => (built.output.len(), Vec::new()),
+                };
+                let change = if was_failing || self.good.is_none() {
+                    Change::Pages
+                } else if files_changed == 0 {
+                    Change::None
+                } else if css.len() == files_changed {
+                    Change::Css(css)
+                } else {
+                    Change::Pages
+                };
+                self.good = Some(Arc::new(built.output));
+                self.errors = Arc::new(Vec::new());
+                self.bump(&change);
+                Outcome {
+                    took,
+                    change,
+                    files_changed,
+                    diagnostics: built.diagnostics,
+                    failed: false,
+                    pages: built.stats.pages,
+                }
+            }
+            Err(failure) => {
+                let diags = match failure {
+                    Failure::Content(d) => d,
+                    Failure::Usage(msg) => vec![Diagnostic::error("E001", msg)],
+                };
+                let change = if *self.errors == diags {
+                    Change::None
+                } else {
+                    Change::Pages
+                };
+                self.errors = Arc::new(diags.clone());
+                self.bump(&change);
+                Outcome {
+                    took,
+                    change,
+                    files_changed: 0,
+                    diagnostics: diags,
+                    failed: true,
+                    pages: 0,
+                }
+            }
+        }
+    }
+
+    fn bump(&mut self, change: &Change) {
+        match change {
+            Change::None => {}
+            Change::Css(_) => self.generation += 1,
+            Change::Pages => {
+                self.generation += 1;
+                self.last_reload = self.generation;
+            }
+        }
+    }
+
+    /// What the server should serve now.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            output: self.good.clone(),
+            errors: self.errors.clone(),
+            generation: self.generation,
+            last_reload: self.last_reload,
+            instance: self.instance.clone(),
+            base_path: self.base_path.clone(),
+        }
+    }
+}
+
+/// How many files differ between two outputs, and which of them are stylesheets.
+fn diff(old: &Output, new: &Output) -> (usize, Vec<String>) {
+    let mut changed = 0;
+    let mut css = Vec::new();
+    let mut note = |p: &str| {
+        changed += 1;
+        if p.ends_with(".css") {
+            css.push(p.to_string());
+        }
+    };
+    for (p, b) in new {
+        if old.get(p) != Some(b) {
+            note(p);
+        }
+    }
+    for p in old.keys() {
+        if !new.contains_key(p) {
+            note(p);
+        }
+    }
+    (changed, css)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(items: &[(&str, &str)]) -> Output {
+        items
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn diff_counts_changed_added_removed_and_css() {
+        let a = out(&[("a.html", "1"), ("s.css", "x"), ("gone.html", "")]);
+        let b = out(&[("a.html", "1"), ("s.css", "y"), ("new.csv", "")]);
+        assert_eq!(diff(&a, &b), (3, vec!["s.css".to_string()]));
+        assert_eq!(diff(&a, &a), (0, vec![]));
+    }
+}

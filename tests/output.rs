@@ -1,0 +1,386 @@
+//! The output folder (spec §8): a failed build leaves it exactly as it
+//! was; builds are byte-identical whatever the site's location or the
+//! time; a rebuild rewrites only changed files and removes stale ones; and
+//! only an empty folder or one Charter wrote before is ever written to.
+//! Fixture: `tests/fixtures/basic/`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+/// Builds into `out` (absolute), expecting success.
+#[track_caller]
+fn build_into(site: &Site, out: &Path) -> Run {
+    let run = site.build(&["--output", out.to_str().unwrap(), "--format", "json"]);
+    run.success();
+    assert_eq!(run.diagnostics(), vec![], "{run}");
+    run
+}
+
+// ---------------------------------------------------------------------------
+// A failed build changes nothing
+// ---------------------------------------------------------------------------
+
+#[test]
+fn failed_build_leaves_the_output_untouched() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    age_files(&site.out());
+    let before = entries(&site.out());
+    assert!(before.len() > 10, "the first build wrote a site");
+
+    // Break the content: an unknown role in a link.
+    let safety = site.read("content/ops/safety.md");
+    site.write(
+        "content/ops/safety.md",
+        safety.replace("[[quality]]", "[[quality/nobody]]"),
+    );
+    let run = site.build(&["--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["E012"], "{run}");
+
+    let after = entries(&site.out());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "nothing added or removed"
+    );
+    for (path, entry) in &before {
+        assert_eq!(&after[path], entry, "{path} changed (bytes or mtime)");
+    }
+}
+
+#[test]
+fn failed_build_in_human_format_says_the_output_was_kept() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    let before = tree(&site.out());
+    site.write(
+        "content/ops/quality.md",
+        site.read("content/ops/quality.md")
+            .replace("title = \"质量部\"", "titel = \"质量部\""),
+    );
+    let run = site.build(&[]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("error[E005]"), "{run}");
+    assert!(
+        !run.stdout.contains("built "),
+        "no summary of a build that did not happen"
+    );
+    assert_eq!(tree(&site.out()), before);
+}
+
+#[test]
+fn template_error_leaves_the_output_untouched() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    age_files(&site.out());
+    let before = entries(&site.out());
+    site.write("templates/page.html", "{% if %}\n");
+    site.write(
+        "templates/department.html",
+        "{% extends \"base.html\" %}{% block content %}{{ nosuch.field.deeper }}{% endblock content %}\n",
+    );
+    let run = site.build(&["--format", "json"]);
+    run.expect_code(1);
+    assert!(run.codes().iter().all(|c| c == "E030"), "{run}");
+    assert_eq!(entries(&site.out()), before);
+}
+
+// ---------------------------------------------------------------------------
+// Reproducible, incremental builds
+// ---------------------------------------------------------------------------
+
+#[test]
+fn builds_are_byte_identical_across_locations_and_times() {
+    let one = Site::fixture("basic");
+    let two = Site::empty();
+    // The second copy lives deeper, under a different name.
+    let deep = two.scratch().join("elsewhere").join("另一个站点");
+    copy_dir(&one.root().join("content"), &deep.join("content"));
+    copy_dir(&one.root().join("static"), &deep.join("static"));
+    std::fs::copy(one.root().join("config.toml"), deep.join("config.toml")).unwrap();
+
+    let out_a = one.scratch().join("out-a");
+    let out_b = one.scratch().join("out-b");
+    build_into(&one, &out_a);
+    build_into(&one, &out_b);
+    // Dates come from front matter, never from the clock: wait for the next second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out_c = two.scratch().join("out-c");
+    let run = charter_in(
+        two.scratch(),
+        &[
+            "build",
+            "--root",
+            deep.to_str().unwrap(),
+            "--output",
+            out_c.to_str().unwrap(),
+        ],
+    );
+    run.success();
+
+    let a = tree(&out_a);
+    assert!(a.contains_key("index.html") && a.contains_key("ops/safety/index.html"));
+    assert_eq!(tree(&out_b), a, "same site, two output folders");
+    let c = tree(&out_c);
+    assert_eq!(
+        c.keys().collect::<Vec<_>>(),
+        a.keys().collect::<Vec<_>>(),
+        "same files from a copy elsewhere"
+    );
+    for (path, bytes) in &a {
+        assert!(c[path] == *bytes, "{path} differs between the two copies");
+    }
+    // Nothing of the site's location leaks into the output.
+    for (path, bytes) in &c {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("另一个站点") && !text.contains(two.scratch().to_str().unwrap()),
+            "{path} mentions where the site was built"
+        );
+    }
+}
+
+#[test]
+fn second_build_writes_nothing() {
+    let site = Site::fixture("basic");
+    let first = site.build(&[]);
+    first.success();
+    let s1 = first.summary();
+    assert!(s1.written > 0);
+    age_files(&site.out());
+    let before = entries(&site.out());
+
+    let second = site.build(&[]);
+    second.success();
+    let s2 = second.summary();
+    assert_eq!(
+        (s2.written, s2.unchanged, s2.removed),
+        (0, s1.written, 0),
+        "{second}"
+    );
+    assert_eq!(entries(&site.out()), before, "bytes and mtimes unchanged");
+}
+
+#[test]
+fn changing_one_charter_rewrites_only_its_page() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    age_files(&site.out());
+    let before = tree(&site.out());
+
+    // Change the body only: the title (shown in navigation everywhere) stays.
+    let quality = site.read("content/ops/quality.md");
+    site.write(
+        "content/ops/quality.md",
+        quality.replace("负责质量检查", "负责质量检查和验收"),
+    );
+    let run = site.build(&[]);
+    run.success();
+    assert!(run.summary().written >= 1, "{run}");
+
+    let page = site.out().join("ops/quality/index.html");
+    assert_ne!(mtime(&page), old_time(), "the changed page is rewritten");
+    assert!(read(&page).contains("负责质量检查和验收"));
+    for unrelated in [
+        "admin/office/index.html",
+        "ops/safety/index.html",
+        "index.html",
+        "ops/index.html",
+        "style.css",
+        "sitemap.xml",
+        "404.html",
+        "files/form.pdf",
+    ] {
+        assert_eq!(
+            mtime(&site.out().join(unrelated)),
+            old_time(),
+            "{unrelated} was rewritten"
+        );
+    }
+    // Whatever was rewritten really changed.
+    for (path, bytes) in tree(&site.out()) {
+        if mtime(&site.out().join(&path)) != old_time() {
+            assert_ne!(
+                before.get(&path),
+                Some(&bytes),
+                "{path} rewritten with the same bytes"
+            );
+        }
+    }
+}
+
+#[test]
+fn stale_files_of_a_previous_build_are_removed() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    assert!(site.out().join("admin/office/index.html").is_file());
+    // The department goes away (and nobody links to it).
+    site.remove("content/admin/office.md");
+    let run = site.build(&["--format", "json"]);
+    run.success();
+    assert!(run.summary().removed >= 1, "{run}");
+    assert!(!site.out().join("admin/office/index.html").exists());
+    assert!(
+        !site.out().join("admin/office").exists(),
+        "its empty folder too"
+    );
+    assert!(
+        site.out().join("admin/index.html").is_file(),
+        "the group stays"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Output folder safety
+// ---------------------------------------------------------------------------
+
+/// Expects `--output <out>` to be refused with E040 and nothing under the
+/// scratch folder (the site and its surroundings) to change.
+#[track_caller]
+fn refused(site: &Site, out: &Path) {
+    site.write("output-neighbour.txt", "keep me");
+    let before = entries(site.scratch());
+    let run = site.build(&["--output", out.to_str().unwrap(), "--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["E040"], "{run}");
+    let after = entries(site.scratch());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "nothing added or deleted"
+    );
+    assert_eq!(after, before, "nothing changed");
+}
+
+#[test]
+fn output_into_the_site_root_is_refused() {
+    let site = Site::fixture("basic");
+    refused(&site, site.root());
+}
+
+#[test]
+fn output_into_content_is_refused() {
+    let site = Site::fixture("basic");
+    refused(&site, &site.root().join("content"));
+}
+
+#[test]
+fn output_inside_content_is_refused() {
+    let site = Site::fixture("basic");
+    refused(&site, &site.root().join("content/ops/out"));
+}
+
+#[test]
+fn output_into_a_parent_of_the_root_is_refused() {
+    let site = Site::fixture("basic");
+    refused(&site, site.scratch());
+}
+
+#[test]
+fn output_into_a_non_empty_foreign_folder_is_refused() {
+    let site = Site::fixture("basic");
+    let out = site.scratch().join("photos");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("holiday.jpg"), b"not a site").unwrap();
+    refused(&site, &out);
+    assert_eq!(
+        std::fs::read(out.join("holiday.jpg")).unwrap(),
+        b"not a site"
+    );
+}
+
+#[test]
+fn output_into_an_empty_folder_is_fine() {
+    let site = Site::fixture("basic");
+    let out = site.scratch().join("empty");
+    std::fs::create_dir_all(&out).unwrap();
+    build_into(&site, &out);
+    assert!(out.join("index.html").is_file());
+    assert!(
+        out.join(".charter-output").is_file(),
+        "the marker file is written"
+    );
+}
+
+#[test]
+fn output_into_a_new_folder_is_fine() {
+    let site = Site::fixture("basic");
+    let out = site.scratch().join("new").join("deeper");
+    build_into(&site, &out);
+    assert!(out.join("ops/safety/index.html").is_file());
+}
+
+#[test]
+fn output_written_before_is_fine_and_replaced() {
+    let site = Site::fixture("basic");
+    let out = site.scratch().join("public");
+    build_into(&site, &out);
+    // A file that is not part of the site appears in the output folder.
+    std::fs::write(out.join("leftover.html"), "<p>old</p>").unwrap();
+    build_into(&site, &out);
+    assert!(
+        !out.join("leftover.html").exists(),
+        "the folder is Charter's: stale files go"
+    );
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn expected_files_are_written() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    let files: BTreeMap<String, Vec<u8>> = tree(&site.out());
+    for f in [
+        "index.html",
+        "ops/index.html",
+        "admin/index.html",
+        "ops/safety/index.html",
+        "ops/quality/index.html",
+        "admin/office/index.html",
+        "404.html",
+        "sitemap.xml",
+        "style.css",
+        "syntax.css",
+        ".charter-output",
+        "files/form.pdf",
+    ] {
+        assert!(
+            files.contains_key(f),
+            "{f} missing; have {:#?}",
+            files.keys()
+        );
+    }
+    assert_eq!(files["files/form.pdf"], b"%PDF-1.4 fake form\n");
+}
+
+#[test]
+fn not_found_page_links_are_rooted_at_the_base_url_path() {
+    let site = Site::fixture("basic");
+    site.build(&["--base-url", "https://example.com/sub/dir/"])
+        .success();
+    let html = site.read("output/404.html");
+    let local: Vec<String> = urls(&html)
+        .into_iter()
+        .filter(|u| !is_external(u) && !u.starts_with('#'))
+        .collect();
+    assert!(
+        local.contains(&"/sub/dir/style.css".to_string()),
+        "{local:?}"
+    );
+    for u in &local {
+        assert!(
+            u.starts_with("/sub/dir/"),
+            "404.html link {u:?} is not rooted at /sub/dir/"
+        );
+    }
+    // Every other page links relatively.
+    let index = site.read("output/index.html");
+    assert!(urls(&index).contains(&"style.css".to_string()));
+    let dept = site.read("output/ops/safety/index.html");
+    assert!(urls(&dept).contains(&"../../style.css".to_string()));
+}

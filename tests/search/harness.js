@@ -1,0 +1,169 @@
+// Runs the theme's search.js against a built site's index, in a Node vm
+// context that loads the index files the way a browser does: search.js
+// creates <script> elements, and "appending" one runs the file it names
+// (resolved like a URL against the search page, file://…/search/index.html)
+// in the same global, then fires onload (onerror if there is no such file).
+//
+//   node harness.js OUT check [QUERY…]   compare results with a brute-force
+//                                        scan of the pages' text; JSON report
+//   node harness.js OUT bench [QUERY…]   files and bytes each query loads,
+//                                        and its time once they are loaded
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const { pathToFileURL, fileURLToPath } = require('url');
+
+const out = path.resolve(process.argv[2] || '.');
+const mode = process.argv[3] || 'check';
+const given = process.argv.slice(4);
+const pageUrl = pathToFileURL(path.join(out, 'search', 'index.html'));
+const ROOT = '../'; // the search page's way to the site root
+
+/** A fresh "browser": a global with document, search.js evaluated in it. */
+function browser() {
+  const loads = [];
+  const ctx = vm.createContext({ console, setTimeout, clearTimeout, setImmediate, URLSearchParams });
+  const document = {
+    readyState: 'complete',
+    head: {
+      appendChild(s) {
+        setImmediate(() => {
+          let file;
+          try { file = fileURLToPath(new URL(s.src, pageUrl)); } catch (e) { file = null; }
+          if (!file || !fs.existsSync(file)) { if (s.onerror) s.onerror(new Error('404')); return; }
+          const code = fs.readFileSync(file);
+          loads.push({ file: path.relative(out, file), bytes: code.length });
+          vm.runInContext(code.toString('utf8'), ctx, { filename: file });
+          if (s.onload) s.onload();
+        });
+      },
+    },
+    createElement(tag) { return { tagName: tag.toUpperCase() }; },
+    querySelectorAll() { return []; },
+    getElementById() { return null; },
+    addEventListener() {},
+  };
+  ctx.document = document;
+  ctx.location = { search: '', href: pageUrl.href };
+  vm.runInContext('this.window = this;', ctx);
+  vm.runInContext(fs.readFileSync(path.join(out, 'search.js'), 'utf8'), ctx, { filename: 'search.js' });
+  return { CS: ctx.CharterSearch, loads };
+}
+
+/** Every page's text, read straight from the files (id → {u, t, s, b, x}). */
+function texts() {
+  const m = {};
+  vm.runInNewContext(fs.readFileSync(path.join(out, 'search', 'index.js'), 'utf8'), { CharterSearch: { m: (x) => Object.assign(m, x) } });
+  const dir = path.join(out, m.dir, 't');
+  const pages = new Array(m.n);
+  const sink = { CharterSearch: { t: (i, t) => { pages[i] = t; } } };
+  vm.createContext(sink);
+  for (const f of fs.readdirSync(dir)) vm.runInContext(fs.readFileSync(path.join(dir, f), 'utf8'), sink);
+  return { manifest: m, pages };
+}
+
+const CJK_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/gu;
+const isCjkQuery = (q) => /^[\p{Script=Han}]+$/u.test(q);
+
+/** Brute force: ids of the pages whose text holds the query. */
+function scan(pages, q) {
+  const ids = [];
+  if (isCjkQuery(q)) {
+    pages.forEach((p, i) => { if (p.x.includes(q)) ids.push(i); });
+  } else if (/^[A-Za-z0-9]+$/.test(q)) {
+    // A word that begins with the query, case-insensitively.
+    const re = new RegExp('(?<![\\p{Alphabetic}\\p{N}])' + q, 'iu');
+    pages.forEach((p, i) => { if (re.test(p.x.replace(CJK_SCRIPT, ' '))) ids.push(i); });
+  } else {
+    throw new Error('no brute force for ' + q);
+  }
+  return ids;
+}
+
+async function check() {
+  const { pages } = texts();
+  const { CS } = browser();
+  const engine = CS.engine(ROOT);
+  // The queries: the given ones, every CJK bigram of the text, and
+  // substrings of 3 to 6 characters (every 7th position).
+  const queries = new Set(given);
+  const bigrams = new Set();
+  pages.forEach((p) => {
+    const chars = Array.from(p.x);
+    for (let i = 0; i + 1 < chars.length; i++) {
+      const two = chars[i] + chars[i + 1];
+      if (isCjkQuery(two)) bigrams.add(two);
+      if (i % 7 === 0) {
+        for (let n = 3; n <= 6 && i + n <= chars.length; n++) {
+          const s = chars.slice(i, i + n).join('');
+          if (isCjkQuery(s)) queries.add(s);
+        }
+      }
+    }
+  });
+  bigrams.forEach((b) => queries.add(b));
+  const report = { pages: pages.length, queries: queries.size, bigrams: bigrams.size, failures: [], given: {} };
+  for (const q of queries) {
+    const res = await engine.search(q);
+    const got = res.results.map((r) => r.id).sort((a, b) => a - b);
+    const want = scan(pages, q);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      report.failures.push({ q, got: got.slice(0, 20), want: want.slice(0, 20), gotCount: got.length, wantCount: want.length });
+    }
+    if (given.includes(q)) {
+      // The displayed results: links to existing pages and anchors, hits marked.
+      const shown = await Promise.all(res.results.slice(0, 20).map((r) => engine.describe(r.id, res.terms)));
+      const problems = [];
+      for (const r of shown) {
+        const [file, frag] = r.href.split('#');
+        const target = fileURLToPath(new URL(file, pageUrl));
+        if (!fs.existsSync(target)) { problems.push('no file ' + r.href); continue; }
+        if (frag && !fs.readFileSync(target, 'utf8').includes('id="' + decodeURIComponent(frag) + '"')) problems.push('no anchor ' + r.href);
+        const marked = r.snippet.concat(r.titleMarks).filter((p) => p[1]).map((p) => p[0].toLowerCase());
+        if (!marked.some((m) => m.startsWith(q.toLowerCase()))) problems.push('no highlighted hit in the snippet of ' + r.href + ': ' + JSON.stringify(r.snippet));
+      }
+      report.given[q] = { count: got.length, expected: want.length, problems, top: shown.slice(0, 3).map((r) => r.href) };
+    }
+  }
+  process.stdout.write(JSON.stringify(report, null, 1) + '\n');
+}
+
+async function bench() {
+  const report = [];
+  for (const q of given) {
+    const { CS, loads } = browser();
+    const engine = CS.engine(ROOT);
+    const t0 = process.hrtime.bigint();
+    const res = await engine.search(q);
+    const cold = Number(process.hrtime.bigint() - t0) / 1e6;
+    const searchFiles = loads.map((l) => l.file);
+    const top = res.results.slice(0, 10);
+    await Promise.all(top.map((r) => engine.describe(r.id, res.terms)));
+    // Warm: everything loaded; the median of repeated runs.
+    const times = [];
+    for (let i = 0; i < 15; i++) {
+      const a = process.hrtime.bigint();
+      const r = await engine.search(q);
+      await Promise.all(r.results.slice(0, 10).map((x) => engine.describe(x.id, r.terms)));
+      times.push(Number(process.hrtime.bigint() - a) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    report.push({
+      q,
+      results: res.results.length,
+      cold_ms: cold,
+      warm_ms: times[times.length >> 1],
+      warm_max_ms: times[times.length - 1],
+      search_files: searchFiles,
+      files: loads.map((l) => l.file),
+      bytes: loads.reduce((s, l) => s + l.bytes, 0),
+    });
+  }
+  process.stdout.write(JSON.stringify(report, null, 1) + '\n');
+}
+
+(mode === 'bench' ? bench() : check()).catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(2);
+});

@@ -1,0 +1,279 @@
+//! Search end to end in headless Chromium (Debian's `chromium`): the
+//! example site's `/search/?q=…` page, served under a sub-path
+//! (`/handbook/`) by a real HTTP server (python3's http.server) and opened
+//! from `file://`, must list exactly the pages whose text holds the query,
+//! with links to existing pages and anchors; a query that matches nothing
+//! says so. Runs only with `CHARTER_E2E=1` (CI sets it).
+
+use std::collections::BTreeSet;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn enabled() -> bool {
+    if std::env::var("CHARTER_E2E").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!(
+        "SKIPPED (set CHARTER_E2E=1 to run the headless-Chromium search tests: needs chromium and python3)"
+    );
+    false
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path) -> (Server, u16) {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+        ])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server");
+    let server = Server(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "http.server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, port)
+}
+
+/// The DOM of a page after its scripts ran.
+fn dump_dom(url: &str, profile: &Path) -> String {
+    let mut child = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium (apt-get install chromium)");
+    let mut out = String::new();
+    let reader = {
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+            s
+        })
+    };
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium timed out on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    out.push_str(&reader.join().unwrap());
+    out
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The pages' search text, from the index files: (href from the search page, text).
+fn page_texts(site: &Path) -> Vec<(String, String)> {
+    let manifest = std::fs::read_to_string(site.join("search/index.js")).unwrap();
+    let dir = manifest
+        .split("\"dir\":\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("dir in the manifest")
+        .to_string();
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(site.join(&dir).join("t")).unwrap() {
+        let s = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let json = s
+            .trim_end()
+            .strip_suffix(");")
+            .and_then(|s| s.split_once(',').map(|x| x.1))
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        out.push((
+            format!("../{}", v["u"].as_str().unwrap()),
+            v["x"].as_str().unwrap().to_string(),
+        ));
+    }
+    out
+}
+
+/// Result links and the total the page reports.
+fn results(dom: &str) -> (Option<usize>, Vec<String>, bool) {
+    let total = dom
+        .split("data-total=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok());
+    let links = dom
+        .split("<a class=\"search-hit\" href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect();
+    (total, links, dom.contains("class=\"search-none\""))
+}
+
+#[test]
+fn search_page_in_chromium_over_http_under_a_sub_path_and_from_disk() {
+    if !enabled() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let docroot = tmp.path().join("www");
+    let site = docroot.join("handbook");
+    let run = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args(["build", "--root"])
+        .arg(repo())
+        .arg("--output")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let texts = page_texts(&site);
+    let (_server, port) = serve(&docroot);
+    let bases = [
+        format!("http://127.0.0.1:{port}/handbook/"),
+        format!(
+            "file://{}/",
+            site.canonicalize()
+                .unwrap()
+                .display()
+                .to_string()
+                .replace(' ', "%20")
+        ),
+    ];
+    let queries = [
+        "考勤",
+        "罚款",
+        "易制毒化学品",
+        "部门负责人",
+        "安全",
+        "量子纠缠",
+    ];
+    for base in &bases {
+        for q in queries {
+            let want: BTreeSet<String> = texts
+                .iter()
+                .filter(|(_, x)| x.contains(q))
+                .map(|(u, _)| u.clone())
+                .collect();
+            let url = format!("{base}search/index.html?q={}", encode(q));
+            let profile = tmp.path().join("profile");
+            let dom = dump_dom(&url, &profile);
+            let (total, links, none) = results(&dom);
+            if want.is_empty() {
+                assert!(none, "{url}: no 'nothing found' message\n{dom}");
+                assert!(links.is_empty(), "{url}: {links:?}");
+                assert_eq!(total, Some(0), "{url}");
+                continue;
+            }
+            assert_eq!(total, Some(want.len()), "{url}: total\n{dom}");
+            let pages: BTreeSet<String> = links
+                .iter()
+                .map(|l| l.split('#').next().unwrap().to_string())
+                .collect();
+            assert_eq!(
+                links.len(),
+                want.len().min(20),
+                "{url}: one page of results"
+            );
+            if want.len() <= 20 {
+                assert_eq!(pages, want, "{url}");
+            } else {
+                assert!(pages.is_subset(&want), "{url}: {pages:?}");
+            }
+            // Every link leads to a page, and its anchor is on that page.
+            for l in &links {
+                let (file, frag) = l.split_once('#').unwrap_or((l, ""));
+                let path = site.join("search").join(decode(file));
+                let html = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|_| panic!("{url}: link {l} has no file"));
+                if !frag.is_empty() {
+                    assert!(
+                        html.contains(&format!("id=\"{}\"", decode(frag))),
+                        "{url}: no anchor for {l}"
+                    );
+                }
+            }
+            assert!(
+                dom.contains(&format!("<mark>{q}</mark>")),
+                "{url}: hit marked"
+            );
+            eprintln!("{url}: {} results", want.len());
+        }
+    }
+}
