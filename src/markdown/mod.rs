@@ -456,7 +456,7 @@ pub fn render<'a>(
                 };
                 let html = match body {
                     Some(h) => format!(
-                        "<pre class=\"code\" data-lang=\"{}\"><code>{h}</code></pre>\n",
+                        "<pre class=\"code hl-code\" data-lang=\"{}\"><code>{h}</code></pre>\n",
                         escape(&lang)
                     ),
                     None if lang.is_empty() => {
@@ -490,6 +490,31 @@ pub fn render<'a>(
     }
     pulldown_cmark::html::push_html(&mut rendered.html, out.into_iter());
     rendered
+}
+
+/// Cleans a rendered body for `[markdown] safe = true` (authors who are
+/// not trusted): raw `<script>`, `<style>`, `<iframe>`, forms and every
+/// other element outside a fixed list are dropped, so are event-handler
+/// (`on*`) and `style` attributes and URLs whose scheme is not a plain
+/// web one (`javascript:`, `data:`, `vbscript:` …). What the renderer
+/// itself writes survives: `id` (article anchors, headings), `class`
+/// (`article`, `hl-*`, footnotes), `data-lang` on code, table alignment,
+/// relative links (and the link placeholders, which are relative too).
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.add_generic_attributes(["id", "class"])
+                .add_tag_attributes("pre", ["data-lang"])
+                .add_tag_attributes("th", ["style"])
+                .add_tag_attributes("td", ["style"])
+                .filter_style_properties(["text-align"].into())
+                .link_rel(None);
+            b
+        })
+        .clean(html)
+        .to_string()
 }
 
 /// Index of the event that closes the element opened at `start`.
@@ -640,6 +665,32 @@ mod tests {
     fn heading_with_own_id_keeps_article_anchor() {
         let h = html("## 第二章 职责 {#duties}\n");
         assert!(h.contains("<a id=\"ch2\"></a>\n<h2 id=\"duties\">"), "{h}");
+    }
+
+    #[test]
+    fn safe_mode_keeps_what_the_renderer_writes() {
+        let body = "## 第二章 职责 {#duties}\n\n第一条 安全\n\n| a | b |\n|:-:|--:|\n| 1 | 2 |\n\n```rust\nfn x() {}\n```\n\n<a href=\"../a/index.html#a1\">rel</a> <a href=\"https://example.com/\">ext</a>\n";
+        let h = html(body);
+        assert_eq!(sanitize(&h), h.replace("text-align: ", "text-align:"));
+    }
+
+    #[test]
+    fn safe_mode_drops_scripts_handlers_and_bad_urls() {
+        let body = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) [b](data:text/html,x) <a href=\"JaVaScRiPt:alert(1)\">c</a>\n\n<style>p{}</style><iframe src=\"https://x\"></iframe><p style=\"color:red\" onclick=\"x()\">p</p>\n";
+        let clean = sanitize(&html(body)).to_ascii_lowercase();
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "data:",
+            "<style",
+            "<iframe",
+            "color:red",
+        ] {
+            assert!(!clean.contains(bad), "{bad} in {clean}");
+        }
+        assert!(clean.contains("<img src=\"x\">"), "{clean}");
     }
 
     #[test]

@@ -188,6 +188,12 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
         };
         let mut c = base_context(site, &url, &role.title);
         c.insert("role", &view);
+        let mut crumbs = vec![Link {
+            title: title.to_string(),
+            url: "roles/".into(),
+        }];
+        crumbs.push(view.dept.clone());
+        c.insert("breadcrumbs", &crumbs);
         if let Some(html) = section {
             c.insert_value("duties", body_html(html, &url, &dept.url));
         }

@@ -100,8 +100,22 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("other_departments", "其他", "Other"),
     ("print", "打印版", "Printable edition"),
     ("changes", "修订记录", "Changes"),
+    (
+        "changes_intro",
+        "各项制度按修订日期排列，最近修订的在前；未修订的按施行日期排在其后。",
+        "Charters by the date of their last revision, most recent first; those never revised follow, by the date they took effect.",
+    ),
+    ("charter", "制度", "Charter"),
+    ("edition", "修订截至", "Revised to"),
+    (
+        "print_note",
+        "本页汇集全部制度，供打印：使用浏览器的“打印”（Ctrl+P）即可打印或另存为 PDF，纸张 A4。",
+        "Every charter on one page, for printing: use your browser's Print (Ctrl+P) to print it or save it as PDF, on A4 paper.",
+    ),
+    ("print_contents", "目　录", "Contents"),
     ("role_department", "岗位所属部门", "Role's department"),
     ("letter", "职责", "Letter"),
+    ("colon", "：", ": "),
     ("roles_count", "个岗位", "roles"),
 ];
 
