@@ -1,5 +1,22 @@
 use charter::search::{self, index, tokenize};
-use std::time::Instant;
+struct Instant(u64);
+impl Instant {
+    fn now() -> Instant {
+        Instant(cpu())
+    }
+    fn elapsed(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(cpu() - self.0)
+    }
+}
+fn cpu() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
 fn main() {
     let root = std::path::PathBuf::from("/tmp/bench10k/content");
     let mut files = vec![];
@@ -33,6 +50,32 @@ fn main() {
             blocks,
         });
     }
+    let t = Instant::now();
+    let mut q = 0;
+    for e in &entries {
+        for b in &e.blocks {
+            if unicode_normalization::is_nfc_quick(b.text.chars())
+                == unicode_normalization::IsNormalized::Yes
+            {
+                q += 1;
+            }
+        }
+    }
+    println!("nfc_quick {:?} {q}", t.elapsed());
+    let t = Instant::now();
+    for e in &entries {
+        for b in &e.blocks {
+            q += tokenize::normalize(&b.text).len();
+        }
+    }
+    println!("normalize {:?} {q}", t.elapsed());
+    let t = Instant::now();
+    for e in &entries {
+        for b in &e.blocks {
+            q += b.text.chars().count();
+        }
+    }
+    println!("count {:?} {q}", t.elapsed());
     let t = Instant::now();
     let texts: Vec<_> = entries.iter().map(index::page_text).collect();
     println!("page_text {:?}", t.elapsed());
