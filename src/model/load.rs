@@ -97,6 +97,36 @@ impl Builder<'_> {
         })
     }
 
+    /// Checks an id that must be valid and unique within its department
+    /// (`what` is "role" or "activity"); reports and returns false if not.
+    fn new_local_id<'i>(
+        &mut self,
+        seen: &mut HashMap<&'i str, Span>,
+        id: &'i str,
+        span: Span,
+        what: &str,
+    ) -> bool {
+        if !valid_id(id) {
+            self.diags.push(
+                Diagnostic::error("E006", format!("`{id}` is not a valid {what} id"))
+                    .at(self.loc(span))
+                    .with_help("ids may hold letters of any script, digits, `-` and `_`"),
+            );
+            return false;
+        }
+        if let Some(first) = seen.get(id) {
+            let first_line = self.loc(*first).line;
+            self.diags.push(
+                Diagnostic::error("E017", format!("duplicate {what} id `{id}`"))
+                    .at(self.loc(span))
+                    .with_note(format!("`{id}` is first defined on line {first_line}")),
+            );
+            return false;
+        }
+        seen.insert(id, span);
+        true
+    }
+
     fn toml_offset(&self, file: FileId) -> usize {
         let text = &self.files[file].src.text;
         // The TOML starts on the line after the opening `+++`.
@@ -444,24 +474,9 @@ pub fn load(
         for r in &p.fm.roles {
             let span = b.span(file, p.offset, &r.id);
             let id = r.id.get_ref();
-            if !valid_id(id) {
-                b.diags.push(
-                    Diagnostic::error("E006", format!("`{id}` is not a valid role id"))
-                        .at(b.loc(span))
-                        .with_help("ids may hold letters of any script, digits, `-` and `_`"),
-                );
+            if !b.new_local_id(&mut seen, id, span, "role") {
                 continue;
             }
-            if let Some(first) = seen.get(id.as_str()) {
-                let first_line = b.loc(*first).line;
-                b.diags.push(
-                    Diagnostic::error("E017", format!("duplicate role id `{id}`"))
-                        .at(b.loc(span))
-                        .with_note(format!("`{id}` is first defined on line {first_line}")),
-                );
-                continue;
-            }
-            seen.insert(id, span);
             let rid = site.roles.len();
             site.roles.push(Role {
                 dept: d,
@@ -510,24 +525,9 @@ pub fn load(
         for a in &p.fm.activities {
             let span = b.span(file, p.offset, &a.id);
             let id = a.id.get_ref();
-            if !valid_id(id) {
-                b.diags.push(
-                    Diagnostic::error("E006", format!("`{id}` is not a valid activity id"))
-                        .at(b.loc(span))
-                        .with_help("ids may hold letters of any script, digits, `-` and `_`"),
-                );
+            if !b.new_local_id(&mut seen, id, span, "activity") {
                 continue;
             }
-            if let Some(first) = seen.get(id.as_str()) {
-                let first_line = b.loc(*first).line;
-                b.diags.push(
-                    Diagnostic::error("E017", format!("duplicate activity id `{id}`"))
-                        .at(b.loc(span))
-                        .with_note(format!("`{id}` is first defined on line {first_line}")),
-                );
-                continue;
-            }
-            seen.insert(id, span);
             let mut raci = Vec::new();
             // In the order written (the map itself is sorted by key).
             let mut entries: Vec<_> = a.raci.get_ref().iter().collect();
