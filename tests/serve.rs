@@ -386,6 +386,9 @@ fn serves_pages_with_content_types_head_and_405() {
     let redirect = s.get("/ops/safety");
     assert_eq!(redirect.status, 302);
     assert_eq!(redirect.header("location").as_deref(), Some("/ops/safety/"));
+    let redirect = s.get("/handbook");
+    assert_eq!(redirect.status, 302);
+    assert_eq!(redirect.header("location").as_deref(), Some("/handbook/"));
 
     let css = s.get("/style.css");
     assert_eq!(css.status, 200);
@@ -853,6 +856,7 @@ fn time_rebuilds(root: &Path, edit: &Path, label: &str) {
     let first = r.rebuild(&[]);
     assert!(!first.failed, "{:?}", first.diagnostics.first());
     let mut times = Vec::new();
+    let mut changed = Vec::new();
     for i in 0..7 {
         let text = std::fs::read_to_string(root.join(edit)).unwrap();
         std::fs::write(root.join(edit), format!("{text}\n第二十条 修订{i}。\n")).unwrap();
@@ -860,15 +864,17 @@ fn time_rebuilds(root: &Path, edit: &Path, label: &str) {
         assert!(!o.failed, "{:?}", o.diagnostics.first());
         assert_eq!(o.change, Change::Pages);
         times.push(o.took.as_secs_f64() * 1000.0);
+        changed.push(o.files_changed);
     }
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
     println!(
-        "{label}: first build {:.0} ms ({} pages); one-charter rebuilds {:?} ms, median {:.0} ms",
+        "{label}: first build {:.0} ms ({} pages); one-charter rebuilds {:?} ms, median {:.0} ms; output files changed per rebuild {:?}",
         first.took.as_secs_f64() * 1000.0,
         first.pages,
         times.iter().map(|t| t.round() as u64).collect::<Vec<_>>(),
-        sorted[sorted.len() / 2]
+        sorted[sorted.len() / 2],
+        changed
     );
 }
 

@@ -159,11 +159,12 @@ fn host_allowed(headers: &HeaderMap) -> bool {
     let Ok(host) = host.to_str() else {
         return false;
     };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        return rest.split_once(']').is_some();
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
-    };
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest
+            .split_once(']')
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    }
+    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
     let name = name.to_ascii_lowercase();
     name == "localhost" || name.ends_with(".localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
@@ -180,7 +181,7 @@ async fn handle(
             "request headers too large",
         );
     }
-    if uri.path().len() > MAX_URI_BYTES {
+    if uri.path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
         return plain(StatusCode::URI_TOO_LONG, "request path too long");
     }
     if state.loopback_only && !host_allowed(&headers) {
@@ -289,6 +290,9 @@ fn serve_path(snap: &Snapshot, segs: &[String], uri: &Uri) -> Response {
     if !base.is_empty() && segs.len() > base.len() && segs[..base.len()] == base[..] {
         candidates.push(&segs[base.len()..]);
     }
+    if !base.is_empty() && segs == &base[..] {
+        return redirect_to_folder(uri);
+    }
     for segs in candidates {
         let joined = segs.join("/");
         let key = if joined.is_empty() || joined.ends_with('/') {
@@ -301,19 +305,27 @@ fn serve_path(snap: &Snapshot, segs: &[String], uri: &Uri) -> Response {
         }
         // A folder asked for without its slash: relative links need it.
         if !joined.is_empty() && output.contains_key(&format!("{joined}/index.html")) {
-            let mut location = format!("{}/", uri.path());
-            if let Some(q) = uri.query() {
-                location.push('?');
-                location.push_str(q);
-            }
-            if let Ok(v) = HeaderValue::from_str(&location) {
-                let mut r = StatusCode::FOUND.into_response();
-                r.headers_mut().insert(header::LOCATION, v);
-                return r;
-            }
+            return redirect_to_folder(uri);
         }
     }
     not_found(snap)
+}
+
+/// `/a/b` → `/a/b/` (the path was checked: it cannot start with `//`).
+fn redirect_to_folder(uri: &Uri) -> Response {
+    let mut location = format!("{}/", uri.path());
+    if let Some(q) = uri.query() {
+        location.push('?');
+        location.push_str(q);
+    }
+    match HeaderValue::from_str(&location) {
+        Ok(v) => {
+            let mut r = StatusCode::FOUND.into_response();
+            r.headers_mut().insert(header::LOCATION, v);
+            r
+        }
+        Err(_) => plain(StatusCode::BAD_REQUEST, "malformed request path"),
+    }
 }
 
 #[cfg(test)]
@@ -363,6 +375,7 @@ mod tests {
         assert!(h("127.0.0.1:1111"));
         assert!(h("localhost:1111"));
         assert!(h("[::1]:1111"));
+        assert!(!h("[evil.example]:1111"));
         assert!(h("localhost"));
         assert!(!h("evil.example.com:1111"));
         assert!(host_allowed(&HeaderMap::new()));

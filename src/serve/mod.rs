@@ -237,13 +237,17 @@ fn rebuild_loop(
 ) {
     while let Ok(first) = batches.recv() {
         let mut changed: Vec<PathBuf> = Vec::new();
+        let mut rescan = false;
         for batch in std::iter::once(first).chain(batches.try_iter()) {
             match batch {
-                Ok(paths) => changed.extend(paths),
-                Err(e) => eprintln!("warning: file watcher: {e}"),
+                watch::Batch::Changed(paths) => changed.extend(paths),
+                watch::Batch::Rescan(why) => {
+                    eprintln!("warning: {why}; rebuilding everything");
+                    rescan = true;
+                }
             }
         }
-        if changed.is_empty() {
+        if changed.is_empty() && !rescan {
             continue;
         }
         changed.sort();
@@ -251,22 +255,25 @@ fn rebuild_loop(
         if let Some(w) = watcher.as_mut() {
             w.refresh(&changed);
         }
-        let outcome = rebuilder.rebuild(&changed);
+        // An empty list means "everything" to the rebuilder.
+        let outcome = rebuilder.rebuild(if rescan { &[] } else { &changed });
         let shown: Vec<String> = changed
             .iter()
             .take(3)
             .map(|p| diagnostics::display_path(p))
             .collect();
         let more = changed.len().saturating_sub(shown.len());
-        println!(
-            "change: {}{}",
-            shown.join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        );
+        if !changed.is_empty() {
+            println!(
+                "change: {}{}",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
+        }
         report(&outcome, false);
         if outcome.change != Change::None && site.send(Arc::new(rebuilder.snapshot())).is_err() {
             return;
@@ -300,7 +307,7 @@ fn report(o: &Outcome, first: bool) {
         Change::None => "no output changed".to_string(),
         Change::Css(files) => format!("stylesheets changed: {}", files.join(", ")),
         Change::Pages => format!(
-            "{} file{} changed",
+            "{} output file{} added, removed or changed; reloading pages",
             o.files_changed,
             if o.files_changed == 1 { "" } else { "s" }
         ),

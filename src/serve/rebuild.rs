@@ -58,6 +58,7 @@ impl Snapshot {
 /// The result of one rebuild, for the terminal.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The whole rebuild: pipeline and comparison with the previous output.
     pub took: Duration,
     pub change: Change,
     /// Pages (output files) whose bytes changed, were added or removed.
@@ -108,7 +109,6 @@ impl Rebuilder {
         let _ = changed;
         let started = Instant::now();
         let result = build::build(&self.opts);
-        let took = started.elapsed();
         match result {
             Ok(built) => {
                 if let Ok(config) = build::load_config(&self.opts.root, None) {
@@ -132,7 +132,7 @@ impl Rebuilder {
                 self.errors = Arc::new(Vec::new());
                 self.bump(&change);
                 Outcome {
-                    took,
+                    took: started.elapsed(),
                     change,
                     files_changed,
                     diagnostics: built.diagnostics,
@@ -153,7 +153,7 @@ impl Rebuilder {
                 self.errors = Arc::new(diags.clone());
                 self.bump(&change);
                 Outcome {
-                    took,
+                    took: started.elapsed(),
                     change,
                     files_changed: 0,
                     diagnostics: diags,

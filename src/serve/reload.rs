@@ -9,6 +9,10 @@
 //! came or went) or `css` (only stylesheets changed: the page swaps its
 //! `<link rel=stylesheet>` elements and keeps its state). Streams end when
 //! the server shuts down, so they never hold the process open.
+//!
+//! The script marks its own element `data-connected="<version>"` while the
+//! stream is open (tests wait for it), scrolls back to where the reader was
+//! after a reload, and lets hidden tabs drop their connection.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -39,6 +43,7 @@ pub fn script(version: &str) -> String {
 const SCRIPT: &str = r#"(function () {
   "use strict";
   if (!window.EventSource) return;
+  var me = document.currentScript;
   var version = __VERSION__;
   var key = "charter-scroll:" + location.pathname;
   var source = null;
@@ -79,14 +84,17 @@ const SCRIPT: &str = r#"(function () {
     source = new EventSource(__EVENTS__);
     source.addEventListener("hello", function (e) {
       delay = 250;
-      if (e.data !== version) reload();
+      if (e.data !== version) return reload();
+      if (me) me.setAttribute("data-connected", e.data);
     });
     source.addEventListener("reload", function () { reload(); });
     source.addEventListener("css", function (e) {
       version = e.data;
       swapStylesheets(e.data);
+      if (me) me.setAttribute("data-connected", e.data);
     });
     source.onerror = function () {
+      if (me) me.removeAttribute("data-connected");
       // The browser retries by itself unless the stream failed for good
       // (e.g. the server was restarting and answered badly): then retry here.
       if (source.readyState === EventSource.CLOSED && !timer) {

@@ -25,8 +25,14 @@ pub const DEBOUNCE: Duration = Duration::from_millis(75);
 /// How often `--poll` looks at the files.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
-/// A batch of changed inputs (relative to the root), or watcher errors.
-pub type Batch = Result<Vec<PathBuf>, String>;
+/// What the watcher saw.
+#[derive(Debug)]
+pub enum Batch {
+    /// These inputs changed (relative to the root).
+    Changed(Vec<PathBuf>),
+    /// Events may have been lost (queue overflow, watcher errors): rebuild anyway.
+    Rescan(String),
+}
 
 enum Inner {
     Native(Debouncer<RecommendedWatcher, RecommendedCache>),
@@ -57,15 +63,30 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Starts watching `root`; batches go to `tx`.
+    /// Starts watching `root`; batches go to `tx`. Falls back to polling
+    /// when native events are unavailable (e.g. the inotify limits are reached).
     pub fn start(root: &Path, poll: bool, tx: Sender<Batch>) -> notify::Result<Watcher> {
+        if !poll {
+            match Watcher::start_with(root, false, tx.clone()) {
+                Ok(w) => return Ok(w),
+                Err(e) => eprintln!(
+                    "note: native file change events are unavailable ({e}); polling for changes instead"
+                ),
+            }
+        }
+        Watcher::start_with(root, true, tx)
+    }
+
+    fn start_with(root: &Path, poll: bool, tx: Sender<Batch>) -> notify::Result<Watcher> {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let filter_root = root.clone();
         let handler = move |res: DebounceEventResult| {
             let batch = match res {
                 Ok(events) => {
                     let mut paths = BTreeSet::new();
+                    let mut rescan = false;
                     for e in events {
+                        rescan |= e.event.need_rescan();
                         if ignored_kind(&e.event.kind) {
                             continue;
                         }
@@ -75,16 +96,21 @@ impl Watcher {
                             }
                         }
                     }
-                    if paths.is_empty() {
+                    if rescan {
+                        Batch::Rescan("the file watcher lost events".into())
+                    } else if paths.is_empty() {
                         return;
+                    } else {
+                        Batch::Changed(paths.into_iter().collect())
                     }
-                    Ok(paths.into_iter().collect())
                 }
-                Err(errors) => Err(errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")),
+                Err(errors) => Batch::Rescan(
+                    errors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
             };
             let _ = tx.send(batch);
         };
@@ -114,13 +140,20 @@ impl Watcher {
         // The root itself, not recursively: config.toml, and folders that appear later.
         w.inner
             .watch(&w.root.clone(), RecursiveMode::NonRecursive)?;
-        w.refresh(&[]);
+        w.watch_dirs(&[])?;
         Ok(w)
     }
 
     /// Watches the input folders that exist now; `changed` (from the last
     /// batch) says which may have been created, removed or replaced.
     pub fn refresh(&mut self, changed: &[PathBuf]) {
+        if let Err(e) = self.watch_dirs(changed) {
+            eprintln!("warning: cannot watch a folder for changes: {e} (try --poll)");
+        }
+    }
+
+    fn watch_dirs(&mut self, changed: &[PathBuf]) -> notify::Result<()> {
+        let mut result = Ok(());
         for dir in WATCHED_DIRS {
             let path = self.root.join(dir);
             let touched = changed.iter().any(|c| c.as_os_str() == dir);
@@ -130,10 +163,16 @@ impl Watcher {
             if self.watched.remove(dir) {
                 self.inner.unwatch(&path);
             }
-            if path.is_dir() && self.inner.watch(&path, RecursiveMode::Recursive).is_ok() {
-                self.watched.insert(dir);
+            if path.is_dir() {
+                match self.inner.watch(&path, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        self.watched.insert(dir);
+                    }
+                    Err(e) => result = Err(e),
+                }
             }
         }
+        result
     }
 }
 
