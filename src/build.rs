@@ -71,6 +71,9 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, Failur
     let src = source::read(&path, rel).map_err(|d| Failure::Content(vec![d]))?;
     let mut config = Config::parse(&src, rel).map_err(Failure::Content)?;
     if let Some(b) = base_url {
+        if let Some(why) = crate::config::base_url_problem(b) {
+            return Err(Failure::Usage(format!("--base-url {b:?} {why}")));
+        }
         config.base_url = b.to_string();
     }
     Ok(config)
@@ -180,7 +183,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 .iter()
                 .map(|&r| site.roles[r].id.as_str())
                 .collect();
-            let r = markdown::render(a, &section_ids, &mut |req| linker.resolve(req));
+            let mut r = markdown::render(a, &section_ids, &mut |req| linker.resolve(req));
+            if site.config.markdown.safe {
+                clean(&mut r);
+            }
             (r, linker.targets, linker.diags)
         })
         .collect();
@@ -201,7 +207,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 diags: Vec::new(),
                 targets: Vec::new(),
             };
-            let r = markdown::render(a, &[], &mut |req| linker.resolve(req));
+            let mut r = markdown::render(a, &[], &mut |req| linker.resolve(req));
+            if site.config.markdown.safe {
+                clean(&mut r);
+            }
             Some((r, linker.diags))
         })
         .collect();
@@ -262,6 +271,14 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             .map(|(g, _)| site.group_url(g)),
     );
     page_urls.extend(site.published_docs().map(|d| site.docs[d].url.clone()));
+    // Spec §5: then /roles/, every role page, /matrix/, /org/; and /changes/.
+    page_urls.push("roles/".into());
+    page_urls.extend(
+        (0..site.roles.len())
+            .filter(|&r| site.published(site.roles[r].dept))
+            .map(|r| site.role_url(r)),
+    );
+    page_urls.extend(["matrix/", "org/", "changes/"].map(String::from));
     output.insert(
         "sitemap.xml".into(),
         pages::sitemap::sitemap(&site.config.base_url(), &page_urls).into_bytes(),
@@ -320,6 +337,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     }
     known.clear();
     timer.lap("sitemap, static files");
+    if site.config.build.precompress {
+        crate::output::precompress(&mut output);
+        timer.lap("precompress");
+    }
     Ok(Built {
         output,
         stats: Stats {
@@ -336,6 +357,14 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         },
         diagnostics: diags,
     })
+}
+
+/// `[markdown] safe = true`: a body and its role sections, cleaned.
+fn clean(r: &mut Rendered) {
+    r.html = markdown::sanitize(&r.html);
+    for html in r.sections.values_mut() {
+        *html = markdown::sanitize(html);
+    }
 }
 
 fn page_like(p: &str) -> bool {
@@ -370,6 +399,22 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
     }
     for p in ["sitemap.xml", "404.html", "syntax.css"] {
         known.insert(p.into());
+    }
+    // Generated pages other than documents and groups.
+    for p in [
+        "roles/",
+        "matrix/",
+        "org/",
+        "search/",
+        pages::print::URL,
+        pages::changes::URL,
+    ] {
+        known.insert(p.into());
+    }
+    for r in 0..site.roles.len() {
+        if site.published(site.roles[r].dept) {
+            known.insert(site.role_url(r));
+        }
     }
     for p in theme::builtin_static_names() {
         known.insert(p);

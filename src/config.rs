@@ -26,7 +26,20 @@ pub struct Config {
     #[serde(default)]
     pub markdown: MarkdownConfig,
     #[serde(default)]
+    pub build: BuildConfig,
+    #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// `[build]`: publishing options.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// Write `X.gz` next to every HTML, CSS, JS, SVG, JSON, XML and CSV
+    /// file, for web servers that serve them as they are (nginx's
+    /// `gzip_static`).
+    #[serde(default)]
+    pub precompress: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -52,12 +65,18 @@ impl Default for MatrixConfig {
 pub struct MarkdownConfig {
     #[serde(default = "default_highlight_theme")]
     pub highlight_theme: String,
+    /// Bodies are written by people who are not trusted: their HTML is
+    /// cleaned (no scripts, styles, event handlers, `javascript:` or
+    /// `data:` URLs); see [`crate::markdown::sanitize`].
+    #[serde(default)]
+    pub safe: bool,
 }
 
 impl Default for MarkdownConfig {
     fn default() -> Self {
         MarkdownConfig {
             highlight_theme: default_highlight_theme(),
+            safe: false,
         }
     }
 }
@@ -164,6 +183,15 @@ impl Config {
                 );
             }
         }
+        if let Some(why) = base_url_problem(&config.base_url) {
+            diags.push(
+                Diagnostic::error("E020", format!("`base_url` {why}"))
+                    .at(src.locate_key(file, "base_url"))
+                    .with_help(
+                        "write an http:// or https:// address, e.g. base_url = \"https://intranet.example.com/handbook/\", or a path such as \"/handbook/\"",
+                    ),
+            );
+        }
         if config.title.trim().is_empty() {
             diags.push(
                 Diagnostic::error("E020", "`title` is empty")
@@ -177,6 +205,30 @@ impl Config {
             Err(diags)
         }
     }
+}
+
+/// Why a `base_url` cannot be used, if it cannot: it ends up in links
+/// (404.html, canonical links, the sitemap), so only `http:`/`https:`
+/// addresses and plain paths are accepted, never `javascript:`, `data:`
+/// or any other scheme, and no blanks or control characters (which
+/// browsers drop, so that `java\tscript:` would still run).
+pub fn base_url_problem(url: &str) -> Option<String> {
+    if let Some(c) = url.chars().find(|c| c.is_control() || c.is_whitespace()) {
+        return Some(format!(
+            "holds a blank or control character (U+{:04X})",
+            c as u32
+        ));
+    }
+    let before_path = url.split(['/', '?', '#']).next().unwrap_or("");
+    if let Some((scheme, _)) = before_path.split_once(':') {
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Some(format!(
+                "is a `{scheme}:` URL; only http:// and https:// addresses or paths are allowed"
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -202,6 +254,43 @@ mod tests {
         assert_eq!(e[0].code, "E005");
         assert_eq!(e[0].location.as_ref().unwrap().line, 2);
         assert_eq!(e[0].help.as_deref(), Some("did you mean `theme`?"));
+    }
+
+    #[test]
+    fn build_section_is_strict_and_off_by_default() {
+        assert!(!parse("title = \"x\"\n").unwrap().build.precompress);
+        let c = parse("title = \"x\"\n[build]\nprecompress = true\n").unwrap();
+        assert!(c.build.precompress);
+        let e = parse("title = \"x\"\n[build]\nprecompres = true\n").unwrap_err();
+        assert_eq!(e[0].code, "E005");
+        assert_eq!(e[0].location.as_ref().unwrap().line, 3);
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `precompress`?"));
+    }
+
+    #[test]
+    fn base_url_schemes() {
+        for ok in [
+            "/",
+            "/handbook/",
+            "https://a.example/x/",
+            "HTTP://a.example",
+            "docs/",
+        ] {
+            assert_eq!(base_url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "java\tscript:alert(1)",
+            " javascript:alert(1)",
+            "vbscript:x",
+        ] {
+            assert!(base_url_problem(bad).is_some(), "{bad:?}");
+        }
+        let e = parse("title = \"x\"\nbase_url = \"javascript:alert(1)\"\n").unwrap_err();
+        assert_eq!(e[0].code, "E020");
+        assert_eq!(e[0].location.as_ref().unwrap().line, 2);
     }
 
     #[test]

@@ -19,6 +19,43 @@ pub type Output = BTreeMap<String, Vec<u8>>;
 /// The marker file that says "Charter wrote this folder".
 pub const MARKER: &str = ".charter-output";
 
+/// Extensions of the files `[build] precompress` gzips.
+pub const PRECOMPRESSED: &[&str] = &["html", "css", "js", "svg", "json", "xml", "csv"];
+
+/// Does `[build] precompress` write a `.gz` beside this output path?
+pub fn compressible(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && PRECOMPRESSED.contains(&ext))
+}
+
+/// Gzip at the best compression, deterministically: no file name and a
+/// zero mtime in the header, so the same bytes always give the same file
+/// (and the writer, comparing bytes, rewrites a `.gz` only when its
+/// source changed).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(
+            Vec::with_capacity(bytes.len() / 3 + 64),
+            flate2::Compression::best(),
+        );
+    enc.write_all(bytes).expect("writing to memory cannot fail");
+    enc.finish().expect("writing to memory cannot fail")
+}
+
+/// Adds `X.gz` beside every compressible `X` of the output (for nginx's
+/// `gzip_static`). They are ordinary entries of the output from then on:
+/// written when their bytes change, removed when precompression is off.
+pub fn precompress(output: &mut Output) {
+    let gz: Vec<(String, Vec<u8>)> = output
+        .par_iter()
+        .filter(|(p, _)| compressible(p))
+        .map(|(p, b)| (format!("{p}.gz"), gzip(b)))
+        .collect();
+    output.extend(gz);
+}
+
 fn canonical(p: &Path) -> PathBuf {
     // The folder may not exist yet: canonicalize its closest existing ancestor.
     let mut missing = Vec::new();
@@ -155,11 +192,15 @@ pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Dia
             .map_err(|e| io_error(&marker, e))?;
         set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
     }
-    // Folders first (sequentially, parents before children), then files in parallel.
+    // Folders first (sequentially, parents before children), then files in
+    // parallel. Every ancestor is listed, folders that hold only folders
+    // (`roles/<dept>/`) included, so each gets its mode whatever the umask.
     let dirs: BTreeSet<PathBuf> = output
         .keys()
-        .filter_map(|k| Path::new(k).parent().map(Path::to_path_buf))
+        .filter_map(|k| Path::new(k).parent())
+        .flat_map(Path::ancestors)
         .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
         .collect();
     for d in &dirs {
         let full = out.join(d);

@@ -2,8 +2,10 @@
 //! context (what it shows, nothing more); what every page shares (site,
 //! UI strings, navigation) lives in Tera's global context, built once.
 
+pub mod changes;
 pub mod matrix;
 pub mod org;
+pub mod print;
 pub mod roles;
 pub mod search;
 pub mod sitemap;
@@ -454,6 +456,8 @@ pub fn jobs(site: &Site, bodies: &Bodies, output: &mut crate::output::Output) ->
     roles::jobs(site, bodies, &mut jobs);
     matrix::jobs(site, &mut jobs, output);
     org::jobs(site, &mut jobs);
+    print::jobs(site, bodies, &mut jobs);
+    changes::jobs(site, &mut jobs);
     search::jobs(site, &mut jobs);
     // 404 is served at any depth: its links are rooted at base_url's path.
     let mut c = Context::new();
