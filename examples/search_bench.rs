@@ -1,7 +1,8 @@
 //! Search benchmark (issue 4's targets): generates a deterministic site of
 //! N departments with ~3 KB of Chinese each (text from an order-2
 //! character Markov chain trained on the example site's own charters, so
-//! character and bigram frequencies look like real regulations; a few
+//! character and bigram frequencies look like real regulations; names of
+//! random characters in every other article, for a large vocabulary; a few
 //! Latin terms mixed in; 3 roles per department with duties sections),
 //! builds it, and reports
 //!
@@ -48,6 +49,8 @@ impl Rng {
 struct Markov {
     next: HashMap<(char, char), Vec<char>>,
     starts: Vec<(char, char)>,
+    /// Every Han character of the training text, for names.
+    han: Vec<char>,
 }
 
 fn strip_markup(body: &str) -> String {
@@ -108,7 +111,22 @@ impl Markov {
             }
         }
         starts.retain(|s| next.contains_key(s));
-        Markov { next, starts }
+        let mut han: Vec<char> = chars
+            .iter()
+            .copied()
+            .filter(|&c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+            .collect();
+        han.sort_unstable();
+        han.dedup();
+        Markov { next, starts, han }
+    }
+
+    /// A name (a person, place or project) of 2–4 random characters: what
+    /// makes a real corpus's vocabulary large.
+    fn name(&self, rng: &mut Rng) -> String {
+        (0..2 + rng.below(3))
+            .map(|_| self.han[rng.below(self.han.len())])
+            .collect()
     }
 
     /// A sentence of about `len` characters, ending in 。
@@ -175,7 +193,11 @@ fn cn_num(n: usize) -> String {
         format!(
             "{}十{}",
             NUM[n / 10 - 1],
-            if n % 10 == 0 { "" } else { NUM[n % 10 - 1] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                NUM[n % 10 - 1]
+            }
         )
     }
 }
@@ -230,6 +252,13 @@ fn department(m: &Markov, rng: &mut Rng, i: usize) -> String {
                     .map_or(0, |x| x.0);
                 text.insert_str(at, LATIN[rng.below(LATIN.len())]);
             }
+            if rng.below(2) == 0 {
+                let at = text
+                    .char_indices()
+                    .nth(text.chars().count() / 3)
+                    .map_or(0, |x| x.0);
+                text.insert_str(at, &m.name(rng));
+            }
             body_chars += text.chars().count();
             writeln!(s, "第{}条 {text}", cn_num(article)).unwrap();
         }
@@ -276,6 +305,26 @@ fn generate(dir: &Path, n: usize, seed: u64) -> usize {
         .unwrap();
     }
     bytes
+}
+
+/// CPU seconds this process has used (user + system), from /proc/self/stat.
+fn cpu_seconds() -> f64 {
+    fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit(')').next()?.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// Load average over the last minute (other processes share the CPUs).
+fn load() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().next().unwrap_or("?").to_string())
+        .unwrap_or_default()
 }
 
 fn status(key: &str) -> u64 {
@@ -409,15 +458,20 @@ fn main() {
     reset_peak();
     let rss1 = status("VmRSS:");
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let index = search::index::build(&entries);
     let index_s = t.elapsed().as_secs_f64();
+    let index_cpu = cpu_seconds() - cpu;
     let index_peak = status("VmHWM:");
     println!(
-        "index: {} pages, {} terms, {} chunks; tokenize+merge+encode {:.2} s (text extraction + Markdown parse {:.2} s, which the build shares); memory added {} MB (peak {} MB over {} MB before)",
+        "index: {} pages, {} terms, {} chunks; tokenize+merge+encode {:.2} s wall, {:.2} s CPU on {} threads, load {} (text extraction + Markdown parse {:.2} s, which the build shares); memory added {} MB (peak {} MB over {} MB before)",
         entries.len(),
         index.terms,
         index.chunks,
         index_s,
+        index_cpu,
+        rayon::current_num_threads(),
+        load(),
         extract_s,
         (index_peak.saturating_sub(rss1)) / 1024,
         index_peak / 1024,
@@ -433,6 +487,7 @@ fn main() {
     reset_peak();
     let rss0 = status("VmRSS:");
     let t = Instant::now();
+    let cpu = cpu_seconds();
     let built = match charter::build::build(&charter::build::Options {
         root: root.clone(),
         ..Default::default()
@@ -441,12 +496,15 @@ fn main() {
         Err(e) => panic!("build failed: {e:?}"),
     };
     let build_s = t.elapsed().as_secs_f64();
+    let build_cpu = cpu_seconds() - cpu;
     let build_peak = status("VmHWM:");
     println!(
-        "build: {} pages, {} roles in {:.2} s; peak RSS {} MB (from {} MB)",
+        "build: {} pages, {} roles in {:.2} s wall, {:.2} s CPU, load {}; peak RSS {} MB (from {} MB)",
         built.stats.pages,
         built.stats.roles,
         build_s,
+        build_cpu,
+        load(),
         build_peak / 1024,
         rss0 / 1024
     );
@@ -555,12 +613,13 @@ fn main() {
     };
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).expect("harness JSON");
     println!(
-        "queries (Node {}; files loaded from a cold cache; time once loaded, median of 15):",
-        node_version()
+        "queries (Node {}; files loaded from a cold cache; time once they are loaded, decoding included: median and max of 21 runs; load {}):",
+        node_version(),
+        load()
     );
     println!(
-        "  {:<14} {:>7}  {:>9} {:>9}  {:>10} {:>10}  {:>8} {:>8}",
-        "query", "pages", "search", "gz", "+top 10", "gz", "ms", "max ms"
+        "  {:<14} {:>7}  {:>9} {:>9}  {:>10} {:>10}  {:>8} {:>8} {:>10}",
+        "query", "pages", "search", "gz", "+top 10", "gz", "ms", "max ms", "+top 10 ms"
     );
     for q in report.as_array().unwrap() {
         let files: Vec<PathBuf> = q["files"]
@@ -578,7 +637,7 @@ fn main() {
         let s_raw: u64 = raw[..search_n].iter().sum();
         let s_gz: u64 = sizes[..search_n].iter().sum();
         println!(
-            "  {:<14} {:>7}  {:>9} {:>9}  {:>10} {:>10}  {:>8.2} {:>8.2}",
+            "  {:<14} {:>7}  {:>9} {:>9}  {:>10} {:>10}  {:>8.2} {:>8.2} {:>10.2}",
             q["q"].as_str().unwrap(),
             q["results"],
             kb(s_raw),
@@ -587,10 +646,11 @@ fn main() {
             kb(sizes.iter().sum()),
             q["warm_ms"].as_f64().unwrap(),
             q["warm_max_ms"].as_f64().unwrap(),
+            q["warm_top10_ms"].as_f64().unwrap(),
         );
     }
     println!(
-        "  (search = manifest + dictionary and position chunks; +top 10 adds the texts of the first 10 results)"
+        "  (search = manifest + dictionary and position chunks; +top 10 adds the texts of the first 10 results and their snippets)"
     );
     println!(
         "  search.js itself: {}",

@@ -185,7 +185,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
                 .collect();
             let mut r = markdown::render(a, &section_ids, &mut |req| linker.resolve(req));
             if site.config.markdown.safe {
-                clean(&mut r);
+                clean(&mut r, &file.rel, &mut linker.diags);
             }
             (r, linker.targets, linker.diags)
         })
@@ -209,7 +209,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             };
             let mut r = markdown::render(a, &[], &mut |req| linker.resolve(req));
             if site.config.markdown.safe {
-                clean(&mut r);
+                clean(&mut r, &site.files[file].rel, &mut linker.diags);
             }
             Some((r, linker.diags))
         })
@@ -359,8 +359,26 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     })
 }
 
-/// `[markdown] safe = true`: a body and its role sections, cleaned.
-fn clean(r: &mut Rendered) {
+/// `[markdown] safe = true`: a body and its role sections, cleaned. The
+/// HTML cleaner's parser takes time quadratic in the nesting depth, so a
+/// body nested deeper than any real charter is an error instead.
+fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
+    let depth = markdown::nesting_depth(&r.html);
+    if depth > markdown::MAX_SAFE_DEPTH {
+        diags.push(
+            Diagnostic::error(
+                "E008",
+                format!(
+                    "the body nests elements {depth} levels deep; with `[markdown] safe = true` at most {} are allowed",
+                    markdown::MAX_SAFE_DEPTH
+                ),
+            )
+            .in_file(file)
+            .with_help("flatten the nested lists, block quotes or HTML"),
+        );
+        *r = Rendered::default();
+        return;
+    }
     r.html = markdown::sanitize(&r.html);
     for html in r.sections.values_mut() {
         *html = markdown::sanitize(html);

@@ -3,7 +3,9 @@
 //! (`/handbook/`) by a real HTTP server (python3's http.server) and opened
 //! from `file://`, must list exactly the pages whose text holds the query,
 //! with links to existing pages and anchors; a query that matches nothing
-//! says so. Runs only with `CHARTER_E2E=1` (CI sets it).
+//! says so. The search box of every page drops its results down as one
+//! types (after an input method's composition ends), with keyboard
+//! selection. Runs only with `CHARTER_E2E=1` (CI sets it).
 
 use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
@@ -275,5 +277,125 @@ fn search_page_in_chromium_over_http_under_a_sub_path_and_from_disk() {
             );
             eprintln!("{url}: {} results", want.len());
         }
+    }
+}
+
+/// A page holding the home page's search box, and a script that types into
+/// it as an input method would (composition, then its end), then presses
+/// the down arrow; the attributes it sets on <body> tell what it saw.
+fn box_test_page(site: &Path, query: &str) -> String {
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let start = home
+        .find("<form class=\"search-box\"")
+        .expect("a search box on the home page");
+    let end = start + home[start..].find("</form>").unwrap() + "</form>".len();
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"></head><body>
+{form}
+<script src="search.js"></script>
+<script>
+setTimeout(function () {{
+  var i = document.querySelector('.search-box input');
+  var drop = document.querySelector('.search-drop');
+  i.focus();
+  i.dispatchEvent(new CompositionEvent('compositionstart'));
+  i.value = 'kao';
+  i.dispatchEvent(new InputEvent('input', {{ isComposing: true }}));
+  setTimeout(function () {{
+    document.body.setAttribute('data-during', drop.hidden ? 'hidden' : 'shown');
+    i.value = {query};
+    i.dispatchEvent(new CompositionEvent('compositionend'));
+    i.dispatchEvent(new InputEvent('input', {{ isComposing: false }}));
+    setTimeout(function () {{
+      i.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', bubbles: true }}));
+      document.body.setAttribute('data-active', i.getAttribute('aria-activedescendant') || '');
+      document.body.setAttribute('data-expanded', i.getAttribute('aria-expanded'));
+    }}, 2000);
+  }}, 500);
+}}, 100);
+</script></body></html>"#,
+        form = &home[start..end],
+        query = serde_json::to_string(query).unwrap()
+    )
+}
+
+#[test]
+fn search_box_drops_results_down_after_composition_ends() {
+    if !enabled() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("handbook");
+    let run = Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args(["build", "--root"])
+        .arg(repo())
+        .arg("--output")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let texts = page_texts(&site);
+    let base = format!(
+        "file://{}/",
+        site.canonicalize()
+            .unwrap()
+            .display()
+            .to_string()
+            .replace(' ', "%20")
+    );
+    for (name, q) in [("box-hit.html", "考勤"), ("box-none.html", "量子纠缠")] {
+        std::fs::write(site.join(name), box_test_page(&site, q)).unwrap();
+        let url = format!("{base}{name}");
+        let dom = dump_dom(&url, &tmp.path().join("profile"));
+        assert!(
+            dom.contains("data-during=\"hidden\""),
+            "{url}: searched while composing\n{dom}"
+        );
+        let drop = dom
+            .split("class=\"search-drop\"")
+            .nth(1)
+            .expect("the drop-down")
+            .split("</form>")
+            .next()
+            .unwrap();
+        let want = texts.iter().filter(|(_, x)| x.contains(q)).count();
+        let hits = drop.matches("class=\"search-hit\"").count();
+        assert_eq!(hits, want.min(8), "{url}: results in the drop-down\n{drop}");
+        if want == 0 {
+            assert!(
+                drop.contains("search-none"),
+                "{url}: says nothing matched\n{drop}"
+            );
+            continue;
+        }
+        assert!(
+            drop.contains(&format!("<mark>{q}</mark>")),
+            "{url}: hit marked"
+        );
+        assert!(
+            drop.contains("class=\"search-all\""),
+            "{url}: link to all results"
+        );
+        assert!(
+            drop.contains(&format!("search/index.html?q={}", encode(q))),
+            "{url}: the link to all results carries the query\n{drop}"
+        );
+        assert!(
+            dom.contains("data-expanded=\"true\""),
+            "{url}: aria-expanded"
+        );
+        assert!(
+            dom.contains("data-active=\"search-drop-1-0\""),
+            "{url}: down arrow selects the first result\n{dom}"
+        );
+        assert!(
+            drop.contains("aria-selected=\"true\""),
+            "{url}: selection shown"
+        );
+        eprintln!("{url}: drop-down with {hits} results");
     }
 }

@@ -3,7 +3,8 @@
 //! 3–6 characters and the queries below must find exactly the pages whose
 //! text holds them (a brute-force scan of the same text), and the shown
 //! results must link to existing pages and anchors with the hit marked.
-//! Skipped, loudly, when `node` is not installed.
+//! A second test checks that search.js normalizes and tokenizes exactly as
+//! the Rust side does. Skipped, loudly, when `node` is not installed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,10 +78,7 @@ fn search_js_finds_exactly_the_pages_that_hold_the_query() {
         "{} of {} queries differ from the brute-force scan, e.g. {:#}",
         failures.len(),
         report["queries"],
-        failures[..failures.len().min(5)]
-            .to_vec()
-            .into_iter()
-            .collect::<serde_json::Value>()
+        serde_json::Value::from(&failures[..failures.len().min(5)])
     );
     let bigrams = report["bigrams"].as_u64().unwrap();
     assert!(
@@ -99,4 +97,105 @@ fn search_js_finds_exactly_the_pages_that_hold_the_query() {
         assert_eq!(g["problems"], serde_json::json!([]), "{q}: {g:#}");
         eprintln!("  {q}: {n} pages");
     }
+}
+
+/// Strings that exercise the normal form and the tokenizer: full-width and
+/// compatibility forms, kana, Hangul, accents, ligatures, astral
+/// ideographs, Chinese punctuation, and random mixes of them.
+fn tricky_strings() -> Vec<String> {
+    let mut out: Vec<String> = [
+        "考勤管理",
+        "5S管理",
+        "ISO 9001",
+        "ＩＳＯ　９００１",
+        "５Ｓ管理",
+        "第一条、安全（试行）：好，",
+        "等等……‼",
+        "⑴⑵ ① ㈱ ㍻ ﬁle",
+        "e\u{301}cole ÉCOLE Straße",
+        "かなカナｶﾅｶﾞ한국어",
+        "〇々〆〸",
+        "𠀀𠀁 𪚥",
+        "ℌ𝔢𝔩𝔩𝔬 ²³",
+        "a_b-c.d/e",
+        "\u{2028}\u{2029}\u{FEFF}\u{200B}",
+        "",
+        "İstanbul ΣΑΣ",
+        "Ⅻ ⅻ",
+        "\u{F900}\u{FA0E}",
+        "部门 负责人",
+        "「考勤」管",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let pool: Vec<char> = "考勤部门负责人，。、（）()ＡＢａｂAbz019０１９①⑴㈱ﬁ²Ⅻかカｶﾞ한〇々𠀀 \u{3000}\u{301}é…‼—_-.:/İΣ"
+        .chars()
+        .collect();
+    let mut seed = 7u64;
+    for _ in 0..300 {
+        let mut s = String::new();
+        for _ in 0..1 + (seed % 12) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s.push(pool[(seed >> 33) as usize % pool.len()]);
+        }
+        out.push(s);
+    }
+    out
+}
+
+#[test]
+fn search_js_normalizes_and_tokenizes_like_the_index() {
+    use charter::search::tokenize;
+    let Some(node) = node() else {
+        eprintln!("SKIPPED: node not found (search_node needs Node.js ≥ 18 on PATH)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    // The harness only needs search.js from the theme.
+    std::fs::copy(
+        repo().join("themes/default/static/search.js"),
+        tmp.path().join("search.js"),
+    )
+    .unwrap();
+    let strings = tricky_strings();
+    let run = Command::new(node)
+        .arg(repo().join("tests/search/harness.js"))
+        .arg(tmp.path())
+        .arg("tokens")
+        .arg(serde_json::to_string(&strings).unwrap())
+        .output()
+        .expect("run node");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let js: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).expect("JSON");
+    for (s, j) in strings.iter().zip(&js) {
+        let norm = tokenize::normalize(s);
+        assert_eq!(j["norm"], serde_json::json!(norm), "normal form of {s:?}");
+        let mut toks = Vec::new();
+        tokenize::for_each_token(&norm, |t, p| {
+            let t = match t {
+                tokenize::Tok::Uni(c) => c.to_string(),
+                tokenize::Tok::Bi(a, b) => format!("{a}{b}"),
+                tokenize::Tok::Word(w) => w.to_string(),
+            };
+            toks.push(serde_json::json!([t, p]));
+        });
+        assert_eq!(j["toks"], serde_json::json!(toks), "tokens of {s:?}");
+        let query: Vec<Vec<serde_json::Value>> = tokenize::query_terms(s)
+            .into_iter()
+            .map(|term| {
+                term.into_iter()
+                    .map(|t| serde_json::json!([t.term, t.prefix, t.offset]))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(j["query"], serde_json::json!(query), "query terms of {s:?}");
+    }
+    eprintln!("search_node: {} strings tokenized alike", strings.len());
 }

@@ -517,6 +517,49 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// The deepest element nesting `[markdown] safe` cleans (see [`nesting_depth`]).
+pub const MAX_SAFE_DEPTH: usize = 512;
+
+/// How deep the elements of an HTML fragment nest, counted by a tolerant
+/// scan of start and end tags (void and self-closed elements do not
+/// nest; text inside `<script>`/`<style>` is not skipped, so this errs on
+/// the high side). Cheap and linear: it guards [`sanitize`], whose HTML
+/// parser is quadratic in the depth.
+pub fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let b = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let start = i + off + 1;
+        i = start;
+        match b.get(start) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_end = b[start..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .map_or(b.len(), |e| start + e);
+                let name = html[start..name_end].to_ascii_lowercase();
+                let Some(close) = b[name_end..].iter().position(|&c| c == b'>') else {
+                    break;
+                };
+                let close = name_end + close;
+                if !VOID.contains(&name.as_str()) && b[close - 1] != b'/' {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                i = close;
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
 /// Index of the event that closes the element opened at `start`.
 fn matching_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
     let mut depth = 0usize;
@@ -691,6 +734,17 @@ mod tests {
             assert!(!clean.contains(bad), "{bad} in {clean}");
         }
         assert!(clean.contains("<img src=\"x\">"), "{clean}");
+    }
+
+    #[test]
+    fn nesting_depth_counts_open_elements() {
+        assert_eq!(
+            nesting_depth("<p>a<br>b<img src=x/></p><div><ul><li>x</li></ul></div>"),
+            3
+        );
+        assert_eq!(nesting_depth(&html(&"> ".repeat(600))), 600);
+        assert_eq!(nesting_depth("a < b <"), 0);
+        assert_eq!(nesting_depth("<x-y a='>'>"), 1);
     }
 
     #[test]

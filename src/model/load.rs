@@ -264,6 +264,8 @@ pub fn load(
                     .at(loc)
                     .with_help(if id_span.is_some() {
                         "ids may hold letters of any script, digits, `-` and `_`".to_string()
+                    } else if fm.slug.is_none() {
+                        "the id and the URL segment come from the file name; rename the file or set `id = \"…\"` and `slug = \"…\"` (letters, digits, `-`, `_`)".to_string()
                     } else {
                         "the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)".to_string()
                     }),

@@ -62,23 +62,58 @@ fn published_dept(site: &Site, d: DocId) -> bool {
     site.published(d) && site.docs[d].kind == Kind::Department
 }
 
-/// Adds a department, its roles (by reporting line inside it) and its sub-departments.
+/// Adds a department, its roles (by reporting line inside it) and its
+/// sub-departments, depth first. Iterative: a `parent` chain thousands of
+/// departments long must not exhaust the stack.
 fn add_dept(
     site: &Site,
     tree: &mut Tree,
     d: DocId,
     depth: usize,
     parent: usize,
-    seen: &mut Vec<bool>,
+    seen: &mut [bool],
 ) {
-    if seen[d] {
-        return;
+    let mut work: Vec<(DocId, usize, usize)> = vec![(d, depth, parent)];
+    while let Some((d, depth, parent)) = work.pop() {
+        if seen[d] {
+            continue;
+        }
+        seen[d] = true;
+        let n = add_roles(site, tree, d, depth, parent);
+        // A sub-department hangs from the role its head reports to, when that role is here.
+        let mut children = Vec::new();
+        for &c in &site.docs[d].children {
+            if published_dept(site, c) {
+                let under = site.docs[c]
+                    .roles
+                    .iter()
+                    .filter_map(|&r| site.roles[r].reports_to)
+                    .find(|&s| site.roles[s].dept == d)
+                    .and_then(|s| tree.role_node.get(&s).copied())
+                    .unwrap_or(n);
+                children.push((c, tree.nodes[under].depth + 1, under));
+            }
+        }
+        work.extend(children.into_iter().rev());
     }
-    seen[d] = true;
+}
+
+/// Adds one department's node and its roles by reporting line; returns the node.
+fn add_roles(site: &Site, tree: &mut Tree, d: DocId, depth: usize, parent: usize) -> usize {
     let doc = &site.docs[d];
     let n = tree.add(NodeKind::Dept(d), doc.title.clone(), doc.url.clone(), depth);
     tree.nodes[parent].children.push(n);
     tree.dept_node.insert(d, n);
+    // Direct reports inside the department, in the order written.
+    let mut subs: std::collections::HashMap<RoleId, Vec<RoleId>> = Default::default();
+    for &r in &doc.roles {
+        if let Some(s) = site.roles[r]
+            .reports_to
+            .filter(|&s| site.roles[s].dept == d)
+        {
+            subs.entry(s).or_default().push(r);
+        }
+    }
     // Roles whose superior is outside the department hang from the department.
     let tops: Vec<RoleId> = doc
         .roles
@@ -107,26 +142,11 @@ fn add_dept(
         );
         tree.nodes[parent].children.push(rn);
         tree.role_node.insert(r, rn);
-        for &sub in doc.roles.iter().rev() {
-            if site.roles[sub].reports_to == Some(r) {
-                stack.push((sub, rn, depth + 1));
-            }
+        for &sub in subs.get(&r).into_iter().flatten().rev() {
+            stack.push((sub, rn, depth + 1));
         }
     }
-    // A sub-department hangs from the role its head reports to, when that role is here.
-    for &c in &doc.children {
-        if published_dept(site, c) {
-            let under = site.docs[c]
-                .roles
-                .iter()
-                .filter_map(|&r| site.roles[r].reports_to)
-                .find(|&s| site.roles[s].dept == d)
-                .and_then(|s| tree.role_node.get(&s).copied())
-                .unwrap_or(n);
-            let depth = tree.nodes[under].depth + 1;
-            add_dept(site, tree, c, depth, under, seen);
-        }
-    }
+    n
 }
 
 /// Assigns y: leaves in order, each parent centred on its first and last child.
@@ -248,27 +268,43 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
     out
 }
 
-fn list(tree: &Tree, n: usize, out: &mut String) {
-    let node = &tree.nodes[n];
-    let class = match node.kind {
-        NodeKind::Group(_) => "group",
-        NodeKind::Dept(_) => "dept",
-        NodeKind::Role(_) => "role",
-    };
-    let _ = write!(
-        out,
-        "<li class=\"{class}\"><a href=\"{}\">{}</a>",
-        esc(&urls::href("../", &node.url, None)),
-        esc(&node.label)
-    );
-    if !node.children.is_empty() {
-        out.push_str("<ul>");
-        for &c in &node.children {
-            list(tree, c, out);
-        }
-        out.push_str("</ul>");
+/// The tree as nested `<ul>`; iterative, for trees thousands of levels deep.
+fn list(tree: &Tree, root: usize, out: &mut String) {
+    enum Step {
+        Open(usize),
+        Close { nested: bool },
     }
-    out.push_str("</li>");
+    let mut steps = vec![Step::Open(root)];
+    while let Some(step) = steps.pop() {
+        match step {
+            Step::Open(n) => {
+                let node = &tree.nodes[n];
+                let class = match node.kind {
+                    NodeKind::Group(_) => "group",
+                    NodeKind::Dept(_) => "dept",
+                    NodeKind::Role(_) => "role",
+                };
+                let _ = write!(
+                    out,
+                    "<li class=\"{class}\"><a href=\"{}\">{}</a>",
+                    esc(&urls::href("../", &node.url, None)),
+                    esc(&node.label)
+                );
+                let nested = !node.children.is_empty();
+                if nested {
+                    out.push_str("<ul>");
+                }
+                steps.push(Step::Close { nested });
+                steps.extend(node.children.iter().rev().map(|&c| Step::Open(c)));
+            }
+            Step::Close { nested } => {
+                if nested {
+                    out.push_str("</ul>");
+                }
+                out.push_str("</li>");
+            }
+        }
+    }
 }
 
 #[derive(Serialize)]

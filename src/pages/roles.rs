@@ -46,8 +46,10 @@ struct RoleView {
     headcount: Option<u32>,
     dept: Link,
     reports_to: Option<RoleRef>,
-    /// From the direct superior up to the top.
+    /// From the direct superior up to the top, at most [`MAX_CHAIN`] of them.
     chain: Vec<RoleRef>,
+    /// How many superiors above the shown chain were left out.
+    chain_more: usize,
     direct_reports: Vec<RoleRef>,
     activities: Vec<HeldActivity>,
     backlinks: Vec<Link>,
@@ -73,6 +75,11 @@ pub fn sorted_roles(site: &Site) -> Vec<RoleId> {
     });
     roles.into_iter().map(|(_, _, r)| r).collect()
 }
+
+/// The most superiors a role page lists in its reporting chain: every
+/// role page of a reporting line thousands of roles long would otherwise
+/// list all the roles above it (output quadratic in the length).
+pub const MAX_CHAIN: usize = 32;
 
 fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
     site.roles[r]
@@ -150,12 +157,19 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
         let dept = &site.docs[role.dept];
         let url = site.role_url(r);
         let mut chain = Vec::new();
+        let mut chain_more = 0;
         let mut cur = published_superior(site, r);
+        let mut steps = 0;
         while let Some(t) = cur {
-            if chain.len() > site.roles.len() {
+            steps += 1;
+            if steps > site.roles.len() {
                 break; // a cycle; reported as an error before rendering
             }
-            chain.push(role_ref(site, t, role.dept));
+            if chain.len() < MAX_CHAIN {
+                chain.push(role_ref(site, t, role.dept));
+            } else {
+                chain_more += 1;
+            }
             cur = published_superior(site, t);
         }
         let section = bodies.docs[role.dept].sections.get(&role.id);
@@ -172,6 +186,7 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
             },
             reports_to: chain.first().cloned(),
             chain,
+            chain_more,
             direct_reports: reports[r]
                 .iter()
                 .map(|&x| role_ref(site, x, role.dept))

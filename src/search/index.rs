@@ -46,6 +46,7 @@ pub const FIELD_HEADING: u32 = 2;
 pub const DIGITS: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
 /// Appends one number.
+#[inline]
 pub fn put(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let d = v & 31;
@@ -91,6 +92,34 @@ pub fn js_json<T: Serialize + ?Sized>(v: &T) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
+/// [`js_json`] appended to a buffer.
+pub fn js_json_into<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    let start = out.len();
+    if serde_json::to_writer(&mut *out, v).is_err() {
+        out.truncate(start);
+        out.extend_from_slice(b"null");
+        return;
+    }
+    // `<`, or U+2028/U+2029 (E2 80 A8/A9 in UTF-8).
+    let seg = &out[start..];
+    let risky = seg.iter().enumerate().any(|(i, &b)| {
+        b == b'<'
+            || (b == 0xE2
+                && seg.get(i + 1) == Some(&0x80)
+                && matches!(seg.get(i + 2), Some(0xA8 | 0xA9)))
+    });
+    if risky {
+        let s = String::from_utf8_lossy(&out[start..]).into_owned();
+        out.truncate(start);
+        out.extend_from_slice(
+            s.replace('<', "\\u003c")
+                .replace('\u{2028}', "\\u2028")
+                .replace('\u{2029}', "\\u2029")
+                .as_bytes(),
+        );
+    }
+}
+
 /// A fast hasher for the u64 keys of CJK terms (deterministic; only lookups
 /// depend on it, never the output order).
 #[derive(Default)]
@@ -132,29 +161,98 @@ fn key_string(k: u64) -> String {
     }
 }
 
-/// Postings of one term, as they grow page by page.
-#[derive(Default)]
+/// Value of each byte of [`DIGITS`] (64 for any other byte).
+const DIGIT_VALUE: [u8; 256] = {
+    let mut t = [64u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[DIGITS[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Reads the number at `*i` of a string written by [`put`] (0 past the end).
+fn read(b: &[u8], i: &mut usize) -> u32 {
+    let mut v = 0u32;
+    let mut shift = 0u32;
+    while let Some(&c) = b.get(*i) {
+        *i += 1;
+        let d = DIGIT_VALUE[c as usize] as u32;
+        v |= (d & 31).checked_shl(shift).unwrap_or(0);
+        if d < 32 {
+            break;
+        }
+        shift += 5;
+    }
+    v
+}
+
+/// Postings of one term, as they grow page by page: for each page, the
+/// page gap, `tf × 4 + fields` and the positions, in one buffer (one place
+/// in memory to touch per page); split into the dictionary and positions
+/// streams when the chunks are written.
 struct Acc {
     /// Id of the page after the last one added.
     next: u32,
-    dict: Vec<u8>,
-    pos: Vec<u8>,
+    /// Bytes of the dictionary stream (gaps and weights).
+    dict_len: u32,
+    buf: Vec<u8>,
 }
 
 impl Acc {
+    fn new() -> Acc {
+        Acc {
+            next: 0,
+            dict_len: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    #[inline]
     fn add(&mut self, doc: u32, w: u32, pos: &[u8]) {
-        put(&mut self.dict, doc - self.next);
-        put(&mut self.dict, w);
-        self.pos.extend_from_slice(pos);
+        let before = self.buf.len();
+        put(&mut self.buf, doc - self.next);
+        put(&mut self.buf, w);
+        self.dict_len += (self.buf.len() - before) as u32;
+        if pos.len() <= 8 {
+            // Most pages hold a term a few times: skip the memcpy call.
+            self.buf.reserve(8);
+            for &b in pos {
+                self.buf.push(b);
+            }
+        } else {
+            self.buf.extend_from_slice(pos);
+        }
         self.next = doc + 1;
+    }
+
+    /// Appends the dictionary stream to `dict` and the positions to `pos`.
+    fn split_into(&self, dict: &mut Vec<u8>, pos: &mut Vec<u8>) {
+        let b = &self.buf;
+        let mut i = 0;
+        while i < b.len() {
+            let start = i;
+            read(b, &mut i);
+            let w = read(b, &mut i);
+            dict.extend_from_slice(&b[start..i]);
+            let start = i;
+            for _ in 0..w >> 2 {
+                read(b, &mut i);
+            }
+            pos.extend_from_slice(&b[start..i.min(b.len())]);
+        }
     }
 }
 
 /// One page, tokenized: its terms with `tf × 4 + fields` and encoded positions.
 struct PageTerms {
-    cjk: Vec<(u64, u32, u32)>,
-    words: Vec<(String, u32, u32)>,
-    /// Positions of every term, one after the other; the u32 above is the end.
+    /// Key, `tf × 4 + fields`, and where its positions are in `arena`;
+    /// grouped by shard (shard s: `cjk[shards[s]..shards[s + 1]]`).
+    cjk: Vec<(u64, u32, u32, u32)>,
+    shards: Vec<u32>,
+    words: Vec<(String, u32, u32, u32)>,
+    /// Positions of every term, one after the other.
     arena: Vec<u8>,
     text_js: Vec<u8>,
 }
@@ -165,7 +263,7 @@ struct TextFile<'a> {
     t: &'a str,
     s: &'a str,
     b: Vec<(u32, String, u32)>,
-    x: String,
+    x: &'a str,
 }
 
 fn field_bits(f: Field) -> u32 {
@@ -181,79 +279,188 @@ pub struct PageText {
     pub text: String,
     /// (offset, anchor, field) of each block, by offset.
     pub blocks: Vec<(u32, Option<String>, Field)>,
+    /// Field bits of every character.
+    pub fields: Vec<u8>,
 }
 
 pub fn page_text(entry: &Entry) -> PageText {
-    let mut text = String::new();
-    let mut blocks = Vec::new();
-    let mut n = 0u32;
+    let mut p = PageText {
+        text: String::new(),
+        blocks: Vec::new(),
+        fields: Vec::new(),
+    };
+    page_text_into(entry, &mut p);
+    p
+}
+
+/// [`page_text`] into buffers that are reused page after page.
+fn page_text_into(entry: &Entry, p: &mut PageText) {
+    let PageText {
+        text,
+        blocks,
+        fields,
+    } = p;
+    text.clear();
+    blocks.clear();
+    fields.clear();
     for b in &entry.blocks {
-        let norm = tokenize::normalize(&b.text);
+        let norm = tokenize::normalize_cow(&b.text);
         let norm = norm.trim();
         if norm.is_empty() && b.anchor.is_none() && b.field != Field::Title {
             continue;
         }
         if !blocks.is_empty() {
             text.push('\n');
-            n += 1;
+            fields.push(0);
         }
-        blocks.push((n, b.anchor.clone(), b.field));
+        blocks.push((fields.len() as u32, b.anchor.clone(), b.field));
         text.push_str(norm);
-        n = n.saturating_add(norm.chars().count() as u32);
+        let bits = field_bits(b.field) as u8;
+        fields.extend(norm.chars().map(|_| bits));
     }
-    PageText { text, blocks }
+}
+
+/// Buffers of [`analyze`], one set per thread.
+struct Scratch {
+    page: PageText,
+    toks: Vec<u64>,
+    wide: Vec<(u64, u32)>,
+    words: Vec<(String, u32)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = const {
+        std::cell::RefCell::new(Scratch {
+            page: PageText {
+                text: String::new(),
+                blocks: Vec::new(),
+                fields: Vec::new(),
+            },
+            toks: Vec::new(),
+            wide: Vec::new(),
+            words: Vec::new(),
+        })
+    };
+}
+
+/// Longest page (in characters) whose tokens sort packed in a u64.
+const PACKED_MAX: usize = (1 << 21) - 1;
+
+/// Encodes the sorted positions of one term on a page; returns `tf × 4 + fields`.
+fn encode_positions(
+    positions: impl Iterator<Item = u32>,
+    fields: &[u8],
+    arena: &mut Vec<u8>,
+) -> u32 {
+    let mut tf = 0u32;
+    let mut mask = 0u32;
+    let mut prev = 0u32;
+    for p in positions {
+        if tf == 0 {
+            put(arena, p);
+        } else {
+            put(arena, p - prev - 1);
+        }
+        mask |= fields.get(p as usize).copied().unwrap_or(0) as u32;
+        prev = p;
+        tf += 1;
+    }
+    tf.saturating_mul(4) | mask
 }
 
 fn analyze(id: usize, entry: &Entry) -> PageTerms {
-    let PageText { text, blocks } = page_text(entry);
-    let field_at = |p: u32| -> u32 {
-        let i = blocks.partition_point(|b| b.0 <= p);
-        if i == 0 {
-            0
-        } else {
-            field_bits(blocks[i - 1].2)
-        }
-    };
-    let mut cjk: Vec<(u64, u32)> = Vec::with_capacity(text.len() / 2);
-    let mut words: Vec<(String, u32)> = Vec::new();
-    tokenize::for_each_token(&text, |t, p| match t {
-        Tok::Word(w) => words.push((w.to_string(), p)),
-        _ => cjk.push((key(t), p)),
-    });
-    cjk.sort_unstable();
-    words.sort_unstable();
-    let mut arena = Vec::with_capacity(cjk.len() * 2);
-    let group = |positions: &mut dyn Iterator<Item = u32>, arena: &mut Vec<u8>| -> u32 {
-        let mut tf = 0u32;
-        let mut mask = 0u32;
-        let mut prev = 0u32;
-        for p in positions {
-            if tf == 0 {
-                put(arena, p);
-            } else {
-                put(arena, p - prev - 1);
-            }
-            mask |= field_at(p);
-            prev = p;
-            tf += 1;
-        }
-        tf.saturating_mul(4) | mask
-    };
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut s) => analyze_with(id, entry, &mut s),
+        Err(_) => analyze_with(
+            id,
+            entry,
+            &mut Scratch {
+                page: page_text(entry),
+                toks: Vec::new(),
+                wide: Vec::new(),
+                words: Vec::new(),
+            },
+        ),
+    })
+}
+
+fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
+    let Scratch {
+        page,
+        toks,
+        wide,
+        words,
+    } = scratch;
+    page_text_into(entry, page);
+    let PageText {
+        text,
+        blocks,
+        fields,
+    } = &*page;
+    let mut arena = Vec::with_capacity(fields.len() * 3);
     let mut cjk_terms = Vec::new();
-    let mut i = 0;
-    while i < cjk.len() {
-        let k = cjk[i].0;
-        let j = i + cjk[i..].partition_point(|x| x.0 == k);
-        let w = group(&mut cjk[i..j].iter().map(|x| x.1), &mut arena);
-        cjk_terms.push((k, w, arena.len() as u32));
-        i = j;
+    words.clear();
+    if fields.len() <= PACKED_MAX {
+        // Key and position in one u64: sorting them is the hot loop.
+        toks.clear();
+        tokenize::for_each_token(text, |t, p| match t {
+            Tok::Word(w) => words.push((w.to_string(), p)),
+            _ => toks.push((key(t) << 21) | p as u64),
+        });
+        toks.sort_unstable();
+        cjk_terms.reserve(toks.len() / 2);
+        let mut i = 0;
+        while i < toks.len() {
+            let k = toks[i] >> 21;
+            let mut j = i + 1;
+            while j < toks.len() && toks[j] >> 21 == k {
+                j += 1;
+            }
+            let start = arena.len() as u32;
+            let w = encode_positions(
+                toks[i..j].iter().map(|x| (x & PACKED_MAX as u64) as u32),
+                fields,
+                &mut arena,
+            );
+            cjk_terms.push((k, w, start, arena.len() as u32));
+            i = j;
+        }
+    } else {
+        wide.clear();
+        tokenize::for_each_token(text, |t, p| match t {
+            Tok::Word(w) => words.push((w.to_string(), p)),
+            _ => wide.push((key(t), p)),
+        });
+        wide.sort_unstable();
+        let mut i = 0;
+        while i < wide.len() {
+            let k = wide[i].0;
+            let mut j = i + 1;
+            while j < wide.len() && wide[j].0 == k {
+                j += 1;
+            }
+            let start = arena.len() as u32;
+            let w = encode_positions(wide[i..j].iter().map(|x| x.1), fields, &mut arena);
+            cjk_terms.push((k, w, start, arena.len() as u32));
+            i = j;
+        }
     }
+    words.sort_unstable();
     let mut word_terms = Vec::new();
     let mut i = 0;
     while i < words.len() {
-        let j = i + words[i..].partition_point(|x| x.0 == words[i].0);
-        let w = group(&mut words[i..j].iter().map(|x| x.1), &mut arena);
-        word_terms.push((std::mem::take(&mut words[i].0), w, arena.len() as u32));
+        let mut j = i + 1;
+        while j < words.len() && words[j].0 == words[i].0 {
+            j += 1;
+        }
+        let start = arena.len() as u32;
+        let w = encode_positions(words[i..j].iter().map(|x| x.1), fields, &mut arena);
+        word_terms.push((
+            std::mem::take(&mut words[i].0),
+            w,
+            start,
+            arena.len() as u32,
+        ));
         i = j;
     }
     let file = TextFile {
@@ -274,44 +481,79 @@ fn analyze(id: usize, entry: &Entry) -> PageTerms {
             .collect(),
         x: text,
     };
-    let text_js = format!("CharterSearch.t({id},{});\n", js_json(&file)).into_bytes();
+    let mut text_js = Vec::with_capacity(file.x.len() + 256);
+    text_js.extend_from_slice(format!("CharterSearch.t({id},").as_bytes());
+    js_json_into(&file, &mut text_js);
+    text_js.extend_from_slice(b");\n");
+    // Group the terms by shard (a counting sort; key order within each).
+    let mut shards = vec![0u32; SHARDS + 1];
+    for t in &cjk_terms {
+        shards[shard_of_key(t.0) + 1] += 1;
+    }
+    for s in 1..=SHARDS {
+        shards[s] += shards[s - 1];
+    }
+    let mut at = shards.clone();
+    let mut grouped = vec![(0u64, 0u32, 0u32, 0u32); cjk_terms.len()];
+    for t in cjk_terms {
+        let s = shard_of_key(t.0);
+        grouped[at[s] as usize] = t;
+        at[s] += 1;
+    }
     PageTerms {
-        cjk: cjk_terms,
+        cjk: grouped,
+        shards,
         words: word_terms,
         arena,
         text_js,
     }
 }
 
+/// The postings of the terms of one shard (terms are spread over shards
+/// by a hash of their key, so that shards merge in parallel; which shard a
+/// term is in does not change the output).
 #[derive(Default)]
 struct Maps {
     cjk: KeyMap<Acc>,
     words: HashMap<String, Acc>,
-    texts: Vec<Vec<u8>>,
+}
+
+/// Shards of the merge: each small enough for its hash map and the ends of
+/// its postings to stay in cache while a batch is merged.
+const SHARDS: usize = 64;
+
+fn shard_of_key(k: u64) -> usize {
+    (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+}
+
+fn shard_of_word(w: &str) -> usize {
+    let mut h = KeyHasher::default();
+    h.write(w.as_bytes());
+    (h.finish() >> 58) as usize
 }
 
 impl Maps {
-    fn merge(&mut self, base: usize, pages: Vec<PageTerms>) {
-        for (i, p) in pages.into_iter().enumerate() {
+    /// Adds the terms of shard `shard` of pages `base`, `base + 1`, ….
+    fn merge(&mut self, base: usize, pages: &[PageTerms], shard: usize) {
+        for (i, p) in pages.iter().enumerate() {
             let doc = (base + i) as u32;
-            let mut start = 0usize;
-            for &(k, w, end) in &p.cjk {
-                let end = end as usize;
-                self.cjk
-                    .entry(k)
-                    .or_default()
-                    .add(doc, w, &p.arena[start..end]);
-                start = end;
+            let (from, to) = (p.shards[shard] as usize, p.shards[shard + 1] as usize);
+            for &(k, w, start, end) in &p.cjk[from..to] {
+                self.cjk.entry(k).or_insert_with(Acc::new).add(
+                    doc,
+                    w,
+                    &p.arena[start as usize..end as usize],
+                );
             }
-            for (t, w, end) in p.words {
-                let end = end as usize;
-                self.words
-                    .entry(t)
-                    .or_default()
-                    .add(doc, w, &p.arena[start..end]);
-                start = end;
+            for (t, w, start, end) in &p.words {
+                if shard_of_word(t) == shard {
+                    let acc = match self.words.get_mut(t) {
+                        Some(a) => a,
+                        None => self.words.entry(t.clone()).or_insert_with(Acc::new),
+                    };
+                    acc.add(doc, *w, &p.arena[*start as usize..*end as usize]);
+                }
             }
-            self.texts.push(p.text_js);
         }
     }
 }
@@ -326,30 +568,63 @@ pub struct Files {
     pub terms: usize,
 }
 
+/// The first four UTF-16 code units of a term, left-aligned (a shorter
+/// term pads with zeros, which no term holds, so it sorts first).
+fn utf16_prefix(s: &str) -> u64 {
+    let mut k = 0u64;
+    let mut n = 0;
+    for u in s.encode_utf16().take(4) {
+        k |= (u as u64) << (48 - 16 * n);
+        n += 1;
+    }
+    k
+}
+
 fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// FNV-1a, 64 bits.
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01B3);
+/// A 64-bit content hash (two multiply-rotate lanes over 8-byte words);
+/// for naming the index folder, not for security.
+fn content_hash(bytes: &[u8]) -> u64 {
+    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
+    const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
+    let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
+    let mut chunks = bytes.chunks_exact(16);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c[..8].try_into().unwrap_or_default());
+        let y = u64::from_le_bytes(c[8..].try_into().unwrap_or_default());
+        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
+        b = (b ^ y).wrapping_mul(K2).rotate_left(29);
     }
+    for &byte in chunks.remainder() {
+        a = (a ^ byte as u64).wrapping_mul(K1).rotate_left(31);
+    }
+    let mut h = a ^ b.rotate_left(17) ^ (bytes.len() as u64).wrapping_mul(K2);
+    h ^= h >> 33;
+    h = h.wrapping_mul(K1);
+    h ^= h >> 29;
     h
 }
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Builds the index of `entries` (page id = position in the slice).
 pub fn build(entries: &[Entry]) -> Files {
-    let mut maps = Maps::default();
+    let mut maps: Vec<Maps> = (0..SHARDS).map(|_| Maps::default()).collect();
+    let mut texts: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
     let mut pending: Option<(usize, Vec<PageTerms>)> = None;
+    // Tokenizing a batch overlaps with merging the one before it.
+    let mut merge = |at: usize, pages: Vec<PageTerms>, maps: &mut Vec<Maps>| {
+        maps.par_iter_mut()
+            .enumerate()
+            .for_each(|(s, m)| m.merge(at, &pages, s));
+        texts.extend(pages.into_iter().map(|p| p.text_js));
+    };
     for (b, batch) in entries.chunks(BATCH).enumerate() {
         let base = b * BATCH;
         let ((), done) = rayon::join(
             || {
                 if let Some((at, pages)) = pending.take() {
-                    maps.merge(at, pages);
+                    merge(at, pages, &mut maps);
                 }
             },
             || {
@@ -363,79 +638,111 @@ pub fn build(entries: &[Entry]) -> Files {
         pending = Some((base, done));
     }
     if let Some((at, pages)) = pending.take() {
-        maps.merge(at, pages);
+        merge(at, pages, &mut maps);
     }
-    let Maps { cjk, words, texts } = maps;
-    let mut terms: Vec<(String, Acc)> = cjk
+    let terms: Vec<(String, Acc)> = maps
         .into_iter()
-        .map(|(k, a)| (key_string(k), a))
-        .chain(words)
+        .flat_map(|m| {
+            m.cjk
+                .into_iter()
+                .map(|(k, a)| (key_string(k), a))
+                .chain(m.words)
+        })
         .collect();
-    terms.par_sort_unstable_by(|a, b| utf16_cmp(&a.0, &b.0));
+    // JavaScript's order: UTF-16 code units. The first four units, packed,
+    // decide almost every comparison.
+    let mut terms: Vec<(u64, String, Acc)> = terms
+        .into_iter()
+        .map(|(t, a)| (utf16_prefix(&t), t, a))
+        .collect();
+    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| utf16_cmp(&a.1, &b.1)));
     let term_count = terms.len();
 
-    // Chunks.
-    let mut inner: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut firsts: Vec<String> = Vec::new();
-    let mut dict: Vec<u8> = Vec::new();
-    let mut pos: Vec<u8> = Vec::new();
-    let mut in_chunk = 0usize;
-    let open = |i: usize, dict: &mut Vec<u8>, pos: &mut Vec<u8>| {
-        dict.clear();
-        pos.clear();
-        dict.extend_from_slice(format!("CharterSearch.d({i},[").as_bytes());
-        pos.extend_from_slice(format!("CharterSearch.p({i},[").as_bytes());
-    };
-    let close = |dict: &mut Vec<u8>, pos: &mut Vec<u8>, inner: &mut Vec<(String, Vec<u8>)>| {
-        let i = inner.len() / 2;
+    // Chunks: their bounds first (the dictionary sizes are known), then
+    // their bytes, in parallel.
+    let name_lens: Vec<u32> = terms
+        .par_iter()
+        .map(|t| js_json(&t.1).len() as u32)
+        .collect();
+    let mut bounds: Vec<usize> = Vec::new();
+    let mut size = 0usize;
+    let prefix = "CharterSearch.d(0000,[".len();
+    for (i, (name_len, (_, _, acc))) in name_lens.iter().zip(&terms).enumerate() {
+        let entry = *name_len as usize + acc.dict_len as usize + 4;
+        if i > 0 && (size >= CHUNK_TARGET || size + entry > CHUNK_MAX) {
+            bounds.push(i);
+            size = 0;
+        }
+        if size == 0 {
+            size = prefix;
+        }
+        size += entry;
+    }
+    if !terms.is_empty() {
+        bounds.insert(0, 0);
+        bounds.push(terms.len());
+    }
+    let firsts: Vec<String> = bounds
+        .iter()
+        .take(bounds.len().saturating_sub(1))
+        .map(|&i| terms[i].1.clone())
+        .collect();
+    // A group of chunks at a time, from the end, so that the postings
+    // written into chunks are freed as the chunks grow.
+    drop(name_lens);
+    let chunk_bytes = |c: usize, terms: &[(u64, String, Acc)]| {
+        let mut dict = format!("CharterSearch.d({c},[").into_bytes();
+        let mut pos = format!("CharterSearch.p({c},[").into_bytes();
+        for (i, t) in terms.iter().enumerate() {
+            if i > 0 {
+                dict.push(b',');
+                pos.push(b',');
+            }
+            dict.extend_from_slice(js_json(&t.1).as_bytes());
+            dict.extend_from_slice(b",\"");
+            pos.push(b'"');
+            t.2.split_into(&mut dict, &mut pos);
+            dict.push(b'"');
+            pos.push(b'"');
+        }
         dict.extend_from_slice(b"]);\n");
         pos.extend_from_slice(b"]);\n");
-        inner.push((format!("d{i}.js"), std::mem::take(dict)));
-        inner.push((format!("p{i}.js"), std::mem::take(pos)));
+        [(format!("d{c}.js"), dict), (format!("p{c}.js"), pos)]
     };
-    for (term, acc) in terms {
-        let t = js_json(&term);
-        let size = t.len() + acc.dict.len() + 4;
-        if in_chunk > 0 && dict.len() + size > CHUNK_MAX {
-            close(&mut dict, &mut pos, &mut inner);
-            in_chunk = 0;
-        }
-        if in_chunk == 0 {
-            open(inner.len() / 2, &mut dict, &mut pos);
-            firsts.push(term.clone());
-        } else {
-            dict.push(b',');
-            pos.push(b',');
-        }
-        dict.extend_from_slice(t.as_bytes());
-        dict.extend_from_slice(b",\"");
-        dict.extend_from_slice(&acc.dict);
-        dict.push(b'"');
-        pos.push(b'"');
-        pos.extend_from_slice(&acc.pos);
-        pos.push(b'"');
-        in_chunk += 1;
-        if dict.len() >= CHUNK_TARGET {
-            close(&mut dict, &mut pos, &mut inner);
-            in_chunk = 0;
-        }
+    let mut terms = terms;
+    let mut groups: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+    let chunk_count = bounds.len().saturating_sub(1);
+    let group = 4 * rayon::current_num_threads().max(1);
+    let mut end = chunk_count;
+    while end > 0 {
+        let start = end.saturating_sub(group);
+        let at = bounds[start];
+        let group_terms = terms.split_off(at);
+        let files: Vec<(String, Vec<u8>)> = (start..end)
+            .into_par_iter()
+            .flat_map_iter(|c| {
+                let (from, to) = (bounds[c] - at, bounds[c + 1] - at);
+                chunk_bytes(c, &group_terms[from..to])
+            })
+            .collect();
+        groups.push(files);
+        end = start;
     }
-    if in_chunk > 0 {
-        close(&mut dict, &mut pos, &mut inner);
-    }
+    let mut inner: Vec<(String, Vec<u8>)> = groups.into_iter().rev().flatten().collect();
     let chunks = firsts.len();
     for (id, t) in texts.into_iter().enumerate() {
         inner.push((format!("t/{id}.js"), t));
     }
     inner.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let hashes: Vec<u64> = inner
+    let hashes: Vec<u8> = inner
         .par_iter()
-        .map(|(name, bytes)| fnv(fnv(FNV_OFFSET, name.as_bytes()), bytes))
+        .flat_map_iter(|(name, bytes)| {
+            let a = content_hash(name.as_bytes()).to_le_bytes();
+            let b = content_hash(bytes).to_le_bytes();
+            a.into_iter().chain(b)
+        })
         .collect();
-    let mut h = FNV_OFFSET;
-    for x in hashes {
-        h = fnv(h, &x.to_le_bytes());
-    }
+    let h = content_hash(&hashes);
     let dir = format!("search-{h:016x}/");
 
     #[derive(Serialize)]
@@ -816,9 +1123,41 @@ mod tests {
         let c = build(&corpus(120, 4));
         assert_ne!(a.dir, c.dir);
         assert!(a.dir.starts_with("search-") && a.dir.len() == "search-".len() + 17);
-        for (p, _) in &a.files {
+        for p in a.files.keys() {
             assert!(p == "search/index.js" || p.starts_with(&a.dir), "{p}");
         }
+    }
+
+    #[test]
+    fn bytes_do_not_depend_on_the_number_of_threads() {
+        let entries = corpus(1100, 5);
+        let with = |n: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(|| build(&entries))
+        };
+        let one = with(1);
+        let three = with(3);
+        assert_eq!(one.dir, three.dir);
+        assert!(one.files == three.files);
+    }
+
+    #[test]
+    fn pages_longer_than_packed_positions_allow() {
+        let long = "考勤罚款。".repeat(PACKED_MAX / 5 + 10);
+        let entries = vec![
+            entry("a/", "长", &[("", &long), ("z", "易制毒")]),
+            entry("b/", "短", &[("", "罚款")]),
+        ];
+        let files = build(&entries);
+        let r = Reader::new(&files.files);
+        assert_eq!(r.search("款。考"), vec![0]);
+        assert_eq!(r.search("罚款"), vec![0, 1]);
+        assert_eq!(r.search("易制毒"), vec![0]);
+        let p = r.postings(&tokenize::query_terms("易制")[0][0]);
+        assert_eq!(p[&0].2, vec![long.chars().count() as u32 + 3]);
     }
 
     #[test]

@@ -84,13 +84,28 @@ pub fn html_text(html: &str) -> String {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = rest[1..end.saturating_sub(1).max(1)].to_ascii_lowercase();
+            let (inner, end) = match rest.find('>') {
+                Some(e) => (&rest[1..e], e + 1),
+                None => (&rest[1..], rest.len()),
+            };
+            let tag = inner.to_ascii_lowercase();
             let name = tag
                 .trim_start_matches('/')
                 .split(|c: char| c.is_whitespace() || c == '/')
                 .next()
                 .unwrap_or("");
+            if (name == "script" || name == "style") && !tag.starts_with('/') {
+                // Not text: skip to the closing tag.
+                let close = format!("</{name}");
+                let after = &rest[end..];
+                let skip = after
+                    .to_ascii_lowercase()
+                    .find(&close)
+                    .and_then(|i| after[i..].find('>').map(|j| i + j + 1))
+                    .unwrap_or(after.len());
+                rest = &after[skip..];
+                continue;
+            }
             let block = matches!(
                 name,
                 "p" | "br"
@@ -182,10 +197,11 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
             }
         })
         .collect();
-    for (r, role) in site.roles.iter().enumerate() {
-        if !site.published(role.dept) {
-            continue;
-        }
+    let roles: Vec<usize> = (0..site.roles.len())
+        .filter(|&r| site.published(site.roles[r].dept))
+        .collect();
+    out.par_extend(roles.par_iter().map(|&r| {
+        let role = &site.roles[r];
         let dept = &site.docs[role.dept];
         let mut blocks = vec![
             Block {
@@ -217,13 +233,13 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
                 text: html_text(html),
             });
         }
-        out.push(Entry {
+        Entry {
             url: site.role_url(r),
             title: role.title.clone(),
             subtitle: dept.title.clone(),
             blocks,
-        });
-    }
+        }
+    }));
     out
 }
 
@@ -243,6 +259,61 @@ mod tests {
         assert_eq!(html_text(h), "部门负责人\n负责&组织 <安全> 一二\n甲\n乙");
         assert_eq!(html_text("a & b &bogus; <"), "a & b &bogus;");
         assert_eq!(html_text("&#xFFFFFFFF;&#0;"), "&#xFFFFFFFF;\u{0}");
+        assert_eq!(html_text("<考"), "");
+        assert_eq!(html_text("a<b考"), "a");
+        assert_eq!(
+            html_text("x<SCRIPT>考勤</script>y<style>p{}</STYLE>z"),
+            "xyz"
+        );
+        assert_eq!(html_text("<script>考勤"), "");
+        assert_eq!(html_text("&"), "&");
+        assert_eq!(html_text("&#"), "&#");
+        assert_eq!(html_text("&考;"), "&考;");
+    }
+
+    /// Random text from a pool of awkward characters never panics anywhere.
+    #[test]
+    fn no_panic_on_random_input() {
+        let pool: Vec<char> =
+            "<>&;#x/ a考勤，。\u{2028}\u{301}ＡＡ①㈱ﬁ𠀀\u{FFFF}\u{10FFFF}\u{0}\n\"'İΣ-_ᄀ가"
+                .chars()
+                .collect();
+        let mut seed = 1u64;
+        let mut entries = Vec::new();
+        for i in 0..400 {
+            let mut t = String::new();
+            for _ in 0..(seed % 40) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                t.push(pool[(seed >> 33) as usize % pool.len()]);
+            }
+            let h = html_text(&t);
+            let _ = tokenize::query_terms(&t);
+            let _ = tokenize::tokenize(&h);
+            entries.push(Entry {
+                url: format!("{t}/{i}/"),
+                title: t.clone(),
+                subtitle: h.clone(),
+                blocks: vec![
+                    Block {
+                        anchor: Some(t.clone()),
+                        field: Field::Title,
+                        text: t.clone(),
+                    },
+                    Block {
+                        anchor: None,
+                        field: Field::Heading,
+                        text: h,
+                    },
+                ],
+            });
+        }
+        let files = index::build(&entries);
+        for b in files.files.values() {
+            let s = String::from_utf8(b.clone()).unwrap();
+            assert!(!s.contains('<') && !s.contains('\u{2028}'));
+        }
     }
 
     #[test]

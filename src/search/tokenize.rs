@@ -4,10 +4,10 @@
 //!
 //! * **Normal form** ([`normalize`]): NFC, then each character replaced by
 //!   its NFKC form (full-width `ＡＢＣ１２３` → `ABC123`, `㈱` → `(株)`),
-//!   except that a character whose NFKC form is a single separator keeps
-//!   its own form (so `，` and `（` stay Chinese in snippets; they separate
-//!   tokens either way). Positions count characters (code points) of the
-//!   normal form.
+//!   except that a character whose NFKC form holds only separators keeps
+//!   its own form (so `，`, `（` and `……` stay as written in snippets; they
+//!   separate tokens either way). Positions count characters (code points)
+//!   of the normal form.
 //! * **Classes** ([`class`]): CJK letters (Han, kana, Hangul, Bopomofo and
 //!   the ideographic marks `々〆〇`), word characters (any other letter or
 //!   number), separators (everything else).
@@ -74,37 +74,51 @@ pub fn class(c: char) -> Class {
     }
 }
 
-/// Characters whose NFKC form is themselves, checked without a table.
-fn nfkc_stable(c: char) -> bool {
-    c.is_ascii() || matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
+/// Characters whose NFKC form is themselves or only separators, checked
+/// without a table: ASCII, the common CJK ideographs, and the punctuation
+/// of Chinese text (general punctuation, CJK symbols and punctuation,
+/// full-width punctuation). All are NFC with combining class 0.
+/// `fast_ranges_are_right` checks the claims.
+fn nfkc_kept(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c as u32,
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF
+            | 0x2002..=0x206F
+            | 0x3000..=0x3004 | 0x3008..=0x3020 | 0x3030 | 0x303D..=0x303F
+            | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
 }
 
-/// Appends the normal form of one character (of NFC text).
+/// Appends the normal form of one character (of NFC text): its NFKC form,
+/// unless that holds only separators, in which case the character itself.
 fn push_char(c: char, out: &mut String) {
-    if nfkc_stable(c) {
+    if nfkc_kept(c) {
         out.push(c);
         return;
     }
-    let mut it = std::iter::once(c).nfkc();
-    match (it.next(), it.next()) {
-        (Some(k), None) => {
-            if class(k) == Class::Sep {
-                out.push(c);
-            } else {
-                out.push(k);
-            }
-        }
-        (Some(a), Some(b)) => {
-            out.push(a);
-            out.push(b);
-            out.extend(it);
-        }
-        (None, _) => {}
+    let start = out.len();
+    let mut only_sep = true;
+    for k in std::iter::once(c).nfkc() {
+        only_sep &= class(k) == Class::Sep;
+        out.push(k);
+    }
+    if only_sep {
+        out.truncate(start);
+        out.push(c);
     }
 }
 
 /// The search normal form of a text (see the module documentation).
 pub fn normalize(text: &str) -> String {
+    normalize_cow(text).into_owned()
+}
+
+/// [`normalize`], borrowing the text when it is already in normal form.
+pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    // Text made only of characters kept as they are (each one NFC with
+    // combining class 0) is its own normal form: the common case.
+    if text.chars().all(nfkc_kept) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     if is_nfc_quick(text.chars()) == IsNormalized::Yes {
         for c in text.chars() {
@@ -115,7 +129,7 @@ pub fn normalize(text: &str) -> String {
             push_char(c, &mut out);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// A token of normalized text; words are lowercased.
@@ -377,6 +391,28 @@ mod tests {
         assert_eq!(toks("①"), vec![t("1", 0)]);
         // Decomposed accents compose first.
         assert_eq!(normalize("e\u{301}"), "é");
+    }
+
+    #[test]
+    fn fast_ranges_are_right() {
+        for c in (0u32..0x3_0000).filter_map(char::from_u32) {
+            if nfkc_kept(c) {
+                let nfc: String = std::iter::once(c).nfc().collect();
+                assert_eq!(nfc, c.to_string(), "U+{:04X} is NFC", c as u32);
+                assert_eq!(
+                    unicode_normalization::char::canonical_combining_class(c),
+                    0,
+                    "U+{:04X}",
+                    c as u32
+                );
+                let k: String = std::iter::once(c).nfkc().collect();
+                assert!(
+                    k == c.to_string() || k.chars().all(|k| class(k) == Class::Sep),
+                    "U+{:04X} → {k:?}",
+                    c as u32
+                );
+            }
+        }
     }
 
     #[test]

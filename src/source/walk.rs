@@ -32,6 +32,13 @@ pub fn is_temp_file(name: &str) -> bool {
         || name == "4913"
 }
 
+/// How many folders deep a site's files may sit (under `content/`,
+/// `static/`, …). Every folder of `content/` is a group page with
+/// breadcrumbs to each folder above it, so pages grow with the square of
+/// the depth; real handbooks use a handful of levels, and paths this deep
+/// already strain file systems and web servers.
+pub const MAX_FOLDER_DEPTH: usize = 32;
+
 /// Lists every file under `root/dir` (relative to `root`), sorted.
 pub fn files_under(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let base = root.join(dir);
@@ -39,13 +46,29 @@ pub fn files_under(root: &Path, dir: &str, diags: &mut Vec<Diagnostic>) -> Vec<P
         return Vec::new();
     }
     let mut out = Vec::new();
-    let walker = WalkDir::new(&base)
+    let mut walker = WalkDir::new(&base)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_temp_file(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
+            Ok(e) if e.file_type().is_dir() && e.depth() > MAX_FOLDER_DEPTH => {
+                let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                diags.push(
+                    Diagnostic::error(
+                        "E007",
+                        format!(
+                            "{dir}/ nests folders more than {MAX_FOLDER_DEPTH} levels deep"
+                        ),
+                    )
+                    .in_file(rel)
+                    .with_help(format!(
+                        "keep content in at most {MAX_FOLDER_DEPTH} levels of folders (a group per folder)"
+                    )),
+                );
+                walker.skip_current_dir();
+            }
             Ok(e) if e.file_type().is_file() => {
                 if let Ok(rel) = e.path().strip_prefix(root) {
                     out.push(rel.to_path_buf());

@@ -8,6 +8,8 @@
 //                                        scan of the pages' text; JSON report
 //   node harness.js OUT bench [QUERY…]   files and bytes each query loads,
 //                                        and its time once they are loaded
+//   node harness.js OUT tokens JSON      search.js's normal form, tokens and
+//                                        query terms of each string of JSON
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,10 +22,12 @@ const given = process.argv.slice(4);
 const pageUrl = pathToFileURL(path.join(out, 'search', 'index.html'));
 const ROOT = '../'; // the search page's way to the site root
 
-/** A fresh "browser": a global with document, search.js evaluated in it. */
+/** A fresh "browser": a document in this global (scripts run here too,
+ * as a browser's would, so V8 optimizes them as it would in a page; a vm
+ * context's global would slow every global lookup down), and search.js
+ * evaluated afresh. */
 function browser() {
   const loads = [];
-  const ctx = vm.createContext({ console, setTimeout, clearTimeout, setImmediate, URLSearchParams });
   const document = {
     readyState: 'complete',
     head: {
@@ -34,7 +38,7 @@ function browser() {
           if (!file || !fs.existsSync(file)) { if (s.onerror) s.onerror(new Error('404')); return; }
           const code = fs.readFileSync(file);
           loads.push({ file: path.relative(out, file), bytes: code.length });
-          vm.runInContext(code.toString('utf8'), ctx, { filename: file });
+          vm.runInThisContext(code.toString('utf8'), { filename: file });
           if (s.onload) s.onload();
         });
       },
@@ -44,11 +48,12 @@ function browser() {
     getElementById() { return null; },
     addEventListener() {},
   };
-  ctx.document = document;
-  ctx.location = { search: '', href: pageUrl.href };
-  vm.runInContext('this.window = this;', ctx);
-  vm.runInContext(fs.readFileSync(path.join(out, 'search.js'), 'utf8'), ctx, { filename: 'search.js' });
-  return { CS: ctx.CharterSearch, loads };
+  globalThis.document = document;
+  globalThis.location = { search: '', href: pageUrl.href };
+  globalThis.window = globalThis;
+  delete globalThis.CharterSearch;
+  vm.runInThisContext(fs.readFileSync(path.join(out, 'search.js'), 'utf8'), { filename: 'search.js' });
+  return { CS: globalThis.CharterSearch, loads };
 }
 
 /** Every page's text, read straight from the files (id → {u, t, s, b, x}). */
@@ -106,14 +111,14 @@ async function check() {
   const report = { pages: pages.length, queries: queries.size, bigrams: bigrams.size, failures: [], given: {} };
   for (const q of queries) {
     const res = await engine.search(q);
-    const got = res.results.map((r) => r.id).sort((a, b) => a - b);
+    const got = Array.from(res.ids).sort((a, b) => a - b);
     const want = scan(pages, q);
     if (JSON.stringify(got) !== JSON.stringify(want)) {
       report.failures.push({ q, got: got.slice(0, 20), want: want.slice(0, 20), gotCount: got.length, wantCount: want.length });
     }
     if (given.includes(q)) {
       // The displayed results: links to existing pages and anchors, hits marked.
-      const shown = await Promise.all(res.results.slice(0, 20).map((r) => engine.describe(r.id, res.terms)));
+      const shown = await Promise.all(Array.from(res.ids.subarray(0, 20)).map((id) => engine.describe(id, res.terms)));
       const problems = [];
       for (const r of shown) {
         const [file, frag] = r.href.split('#');
@@ -138,23 +143,28 @@ async function bench() {
     const res = await engine.search(q);
     const cold = Number(process.hrtime.bigint() - t0) / 1e6;
     const searchFiles = loads.map((l) => l.file);
-    const top = res.results.slice(0, 10);
-    await Promise.all(top.map((r) => engine.describe(r.id, res.terms)));
-    // Warm: everything loaded; the median of repeated runs.
-    const times = [];
-    for (let i = 0; i < 15; i++) {
+    await Promise.all(Array.from(res.ids.subarray(0, 10)).map((id) => engine.describe(id, res.terms)));
+    // Warm: everything loaded; the median of repeated runs, of the search
+    // alone and with the snippets of the top 10.
+    const times = [], full = [];
+    for (let i = 0; i < 21; i++) {
+      engine.forget();
       const a = process.hrtime.bigint();
       const r = await engine.search(q);
-      await Promise.all(r.results.slice(0, 10).map((x) => engine.describe(x.id, r.terms)));
-      times.push(Number(process.hrtime.bigint() - a) / 1e6);
+      const b = process.hrtime.bigint();
+      await Promise.all(Array.from(r.ids.subarray(0, 10)).map((id) => engine.describe(id, r.terms)));
+      times.push(Number(b - a) / 1e6);
+      full.push(Number(process.hrtime.bigint() - a) / 1e6);
     }
     times.sort((a, b) => a - b);
+    full.sort((a, b) => a - b);
     report.push({
       q,
-      results: res.results.length,
+      results: res.ids.length,
       cold_ms: cold,
       warm_ms: times[times.length >> 1],
       warm_max_ms: times[times.length - 1],
+      warm_top10_ms: full[full.length >> 1],
       search_files: searchFiles,
       files: loads.map((l) => l.file),
       bytes: loads.reduce((s, l) => s + l.bytes, 0),
@@ -163,7 +173,20 @@ async function bench() {
   process.stdout.write(JSON.stringify(report, null, 1) + '\n');
 }
 
-(mode === 'bench' ? bench() : check()).catch((e) => {
+async function tokens() {
+  const { CS } = browser();
+  const strings = JSON.parse(given[0] || '[]');
+  const outp = strings.map((str) => {
+    const norm = CS.normalize(str);
+    const toks = [];
+    CS.tokens(norm, (kind, t, p) => toks.push([t, p]));
+    const query = CS.queryTerms(str).map((term) => term.map((t) => [t.term, t.prefix, t.offset]));
+    return { norm, toks, query };
+  });
+  process.stdout.write(JSON.stringify(outp) + '\n');
+}
+
+({ bench, check, tokens }[mode] || check)().catch((e) => {
   console.error(e && e.stack ? e.stack : e);
   process.exit(2);
 });

@@ -35,11 +35,15 @@
     if (u < 128) {
       return (u >= 48 && u <= 57) || (u >= 65 && u <= 90) || (u >= 97 && u <= 122) ? WORD : SEP;
     }
+    // Punctuation of Chinese text, without the regular expression.
+    if ((u >= 0x2000 && u <= 0x206F) || (u >= 0x3000 && u <= 0x3004) || (u >= 0x3008 && u <= 0x3020) ||
+      u === 0x3030 || (u >= 0x303D && u <= 0x303F) || (u >= 0xFF01 && u <= 0xFF0F) ||
+      (u >= 0xFF1A && u <= 0xFF20) || (u >= 0xFF3B && u <= 0xFF40) || (u >= 0xFF5B && u <= 0xFF65)) return SEP;
     if (!ALNUM.test(c)) return SEP;
     return inCjkRanges(u) ? CJK : WORD;
   }
   /* The search normal form: NFC, then NFKC character by character, except
-   * a character whose NFKC form is one separator stays as it is. */
+   * that a character whose NFKC form holds only separators stays as it is. */
   function normalize(s) {
     var out = '';
     var chars = Array.from(String(s).normalize('NFC'));
@@ -50,9 +54,7 @@
         continue;
       }
       var k = c.normalize('NFKC');
-      var ks = Array.from(k);
-      if (ks.length === 1) out += cls(k) === SEP ? c : k;
-      else out += k;
+      out += Array.from(k).every(function (x) { return cls(x) === SEP; }) ? c : k;
     }
     return out;
   }
@@ -221,145 +223,208 @@
     });
   };
 
+  /* Postings of one dictionary entry: {docs, tf, mask} (docs ascending). */
+  function decode(post) {
+    var cap = post.length >> 1, docs = new Int32Array(cap), tf = new Int32Array(cap), mask = new Int8Array(cap);
+    var n = 0, doc = 0, v = 0, mul = 1, second = false;
+    for (var i = 0; i < post.length; i++) {
+      var d = VAL[post.charCodeAt(i)];
+      if (d >= 32) { v += (d - 32) * mul; mul *= 32; continue; }
+      v += d * mul;
+      if (!second) { doc += v; docs[n] = doc; } else { var m = v % 4; tf[n] = (v - m) / 4; mask[n] = m; n++; doc++; }
+      second = !second; v = 0; mul = 1;
+    }
+    return { docs: docs.subarray(0, n), tf: tf.subarray(0, n), mask: mask.subarray(0, n) };
+  }
+  /* Decoded postings, kept for the next keystroke (a few hundred at most). */
+  var decoded = new Map();
+  function postings(e) {
+    var key = e.chunk + ':' + e.index, d = decoded.get(key);
+    if (!d) {
+      if (decoded.size > 400) decoded.clear();
+      d = decode(e.post);
+      decoded.set(key, d);
+    }
+    return d;
+  }
   /* Postings of a token, every dictionary entry merged: {docs, tf, mask, entries}. */
   function merged(entries) {
     if (entries.length === 1) {
-      var nums = numbers(entries[0].post), n = nums.length >> 1;
-      var docs = new Int32Array(n), tf = new Int32Array(n), mask = new Int32Array(n), doc = 0;
-      for (var i = 0; i < n; i++) {
-        doc += nums[2 * i];
-        docs[i] = doc; tf[i] = nums[2 * i + 1] >> 2; mask[i] = nums[2 * i + 1] & 3;
-        doc++;
-      }
-      return { docs: docs, tf: tf, mask: mask, entries: entries };
+      var one = postings(entries[0]);
+      return { docs: one.docs, tf: one.tf, mask: one.mask, entries: entries };
     }
     var acc = new Map();
     entries.forEach(function (e) {
-      var m = merged([e]);
+      var m = postings(e);
       for (var i = 0; i < m.docs.length; i++) {
         var a = acc.get(m.docs[i]);
         if (a) { a[0] += m.tf[i]; a[1] |= m.mask[i]; } else acc.set(m.docs[i], [m.tf[i], m.mask[i]]);
       }
     });
     var keys = Array.from(acc.keys()).sort(function (a, b) { return a - b; });
-    var out = { docs: new Int32Array(keys.length), tf: new Int32Array(keys.length), mask: new Int32Array(keys.length), entries: entries };
+    var out = { docs: new Int32Array(keys.length), tf: new Int32Array(keys.length), mask: new Int8Array(keys.length), entries: entries };
     keys.forEach(function (d, i) { var a = acc.get(d); out.docs[i] = d; out.tf[i] = a[0]; out.mask[i] = a[1]; });
     return out;
   }
 
-  /* Positions of a token in the pages of `want` (a Set): Map page → sorted positions. */
-  Engine.prototype.tokenPositions = function (list, want) {
+  /* Positions of a token in the candidate pages `cand` (ascending):
+   * {start, pos}, the positions of cand[k] being pos[start[k] .. start[k+1]). */
+  Engine.prototype.tokenPositions = function (list, cand) {
     var self = this;
     return Promise.all(list.entries.map(function (e) { return self.positions(e.chunk); })).then(function (ps) {
-      var out = new Map();
-      list.entries.forEach(function (e, k) {
-        var post = numbers(e.post), pos = ps[k][e.index], i = 0, doc = 0;
-        var v = 0, mul = 1;
-        function next() {
-          for (;;) {
-            var d = VAL[pos.charCodeAt(i++)];
-            if (d < 32) { var r = v + d * mul; v = 0; mul = 1; return r; }
-            v += (d - 32) * mul; mul *= 32;
-          }
+      var per = list.entries.map(function (e, k) {
+        var str = ps[k][e.index], post = postings(e), i = 0, v = 0, mul = 1;
+        // Room for the positions of the candidates: the sum of their tf.
+        var size = 0, c = 0, j;
+        for (j = 0; j < post.docs.length && c < cand.length; j++) {
+          while (c < cand.length && cand[c] < post.docs[j]) c++;
+          if (c < cand.length && cand[c] === post.docs[j]) size += post.tf[j];
         }
-        for (var j = 0; j < post.length; j += 2) {
-          doc += post[j];
-          var tf = post[j + 1] >> 2, keep = want.has(doc), list2 = keep ? (out.get(doc) || []) : null, p = 0;
+        var start = new Int32Array(cand.length + 1), pos = new Int32Array(size), n = 0;
+        c = 0;
+        for (j = 0; j < post.docs.length; j++) {
+          var doc = post.docs[j], tf = post.tf[j];
+          while (c < cand.length && cand[c] < doc) start[++c] = n;
+          if (c >= cand.length) break;
+          var keep = cand[c] === doc, p = 0;
           for (var t = 0; t < tf; t++) {
-            p = t === 0 ? next() : p + next() + 1;
-            if (keep) list2.push(p);
+            for (;;) {
+              var d = VAL[str.charCodeAt(i++)];
+              if (d < 32) { v += d * mul; break; }
+              v += (d - 32) * mul; mul *= 32;
+            }
+            p = t === 0 ? v : p + v + 1;
+            v = 0; mul = 1;
+            if (keep) pos[n++] = p;
           }
-          if (keep) out.set(doc, list2);
-          doc++;
         }
+        while (c < cand.length) start[++c] = n;
+        return { start: start, pos: pos };
       });
-      if (list.entries.length > 1) out.forEach(function (l) { l.sort(function (a, b) { return a - b; }); });
-      return out;
+      if (per.length === 1) return per[0];
+      // A prefix: positions of every word it begins, merged per page.
+      var start = new Int32Array(cand.length + 1), pos = [];
+      for (var c = 0; c < cand.length; c++) {
+        var all = [];
+        per.forEach(function (x) { for (var q = x.start[c]; q < x.start[c + 1]; q++) all.push(x.pos[q]); });
+        all.sort(function (a, b) { return a - b; });
+        for (var q = 0; q < all.length; q++) pos.push(all[q]);
+        start[c + 1] = pos.length;
+      }
+      return { start: start, pos: Int32Array.from(pos) };
     });
   };
 
-  /* Index of x in a sorted array, or -1. */
-  function find(sorted, x) {
-    var lo = 0, hi = sorted.length;
-    while (lo < hi) { var mid = (lo + hi) >> 1; if (sorted[mid] < x) lo = mid + 1; else hi = mid; }
-    return lo < sorted.length && sorted[lo] === x ? lo : -1;
+  /* Is x among a[from..to) (ascending)? */
+  function within(a, from, to, x) {
+    var end = to;
+    while (from < to) { var mid = (from + to) >> 1; if (a[mid] < x) from = mid + 1; else to = mid; }
+    return from < end && a[from] === x;
   }
-  function has(sorted, x) { return find(sorted, x) >= 0; }
+  function intersect(a, b) {
+    var out = [], j = 0;
+    for (var i = 0; i < a.length; i++) {
+      while (j < b.length && b[j] < a[i]) j++;
+      if (j < b.length && b[j] === a[i]) out.push(a[i]);
+    }
+    return out;
+  }
+  var NONE = { docs: new Int32Array(0), tf: new Int32Array(0), mask: new Int8Array(0) };
 
-  /* Pages matching one term: {docs (sorted), tf, mask}. */
+  /* Pages matching one term: {docs (ascending), tf, mask}. */
   Engine.prototype.term = function (term) {
     var self = this;
     return Promise.all(term.map(function (t) { return self.entries(t); })).then(function (es) {
+      if (es.some(function (e) { return !e.length; })) return NONE;
       var lists = es.map(merged);
       if (term.length === 1) return lists[0];
       // Candidates: pages holding every token, smallest list first.
       var order = lists.map(function (l, i) { return i; }).sort(function (a, b) { return lists[a].docs.length - lists[b].docs.length; });
       var cand = Array.from(lists[order[0]].docs);
-      for (var k = 1; k < order.length && cand.length; k++) {
-        var other = lists[order[k]].docs, j = 0, keep = [];
+      for (var k = 1; k < order.length && cand.length; k++) cand = intersect(cand, lists[order[k]].docs);
+      if (!cand.length) return NONE;
+      return Promise.all(lists.map(function (l) { return self.tokenPositions(l, cand); })).then(function (pm) {
+        var docs = [], tf = [], mask = [], at = lists.map(function () { return 0; });
         for (var c = 0; c < cand.length; c++) {
-          while (j < other.length && other[j] < cand[c]) j++;
-          if (j < other.length && other[j] === cand[c]) keep.push(cand[c]);
-        }
-        cand = keep;
-      }
-      if (!cand.length) return { docs: new Int32Array(0), tf: new Int32Array(0), mask: new Int32Array(0) };
-      var want = new Set(cand);
-      return Promise.all(lists.map(function (l) { return self.tokenPositions(l, want); })).then(function (pm) {
-        var docs = [], tf = [], mask = [];
-        cand.forEach(function (d) {
-          var p0 = pm[0].get(d) || [], n = 0;
-          for (var a = 0; a < p0.length; a++) {
-            var base = p0[a], ok = true;
-            for (var t = 1; t < term.length && ok; t++) ok = has(pm[t].get(d) || [], base + term[t].offset);
+          var d = cand[c], n = 0, p0 = pm[0];
+          for (var a = p0.start[c]; a < p0.start[c + 1]; a++) {
+            var base = p0.pos[a], ok = true;
+            for (var t = 1; t < term.length && ok; t++) ok = within(pm[t].pos, pm[t].start[c], pm[t].start[c + 1], base + term[t].offset);
             if (ok) n++;
           }
-          if (n) {
-            var m = 3;
-            lists.forEach(function (l) { var i = find(l.docs, d); m &= i >= 0 ? l.mask[i] : 0; });
-            docs.push(d); tf.push(n); mask.push(m);
+          if (!n) continue;
+          var m = 3;
+          for (var t2 = 0; t2 < lists.length; t2++) {
+            var ds = lists[t2].docs;
+            while (ds[at[t2]] < d) at[t2]++;
+            m &= lists[t2].mask[at[t2]];
           }
-        });
-        return { docs: Int32Array.from(docs), tf: Int32Array.from(tf), mask: Int32Array.from(mask) };
+          docs.push(d); tf.push(n); mask.push(m);
+        }
+        return { docs: Int32Array.from(docs), tf: Int32Array.from(tf), mask: Int8Array.from(mask) };
       });
     });
   };
 
-  /* Runs a query: resolves with {terms, results: [{id, score}]} (best first). */
+  /* Runs a query: resolves with {terms, ids, scores}, the ids of the
+   * matching pages best first (an Int32Array) and their scores. */
   Engine.prototype.search = function (q) {
     var self = this, terms = queryTerms(q);
-    if (!terms.length) return Promise.resolve({ terms: terms, results: [] });
+    if (!terms.length) return Promise.resolve({ terms: terms, ids: new Int32Array(0), scores: new Float64Array(0) });
     return this.ready().then(function () {
       return Promise.all(terms.map(function (t) { return self.term(t); }));
     }).then(function (lists) {
-      return { terms: terms, results: self.rank(lists) };
+      var r = self.rank(lists);
+      return { terms: terms, ids: r.ids, scores: r.scores };
     });
   };
   /* BM25-like ranking of the pages every term matched (tf saturation, no
    * length normalization; a hit in the title triples, in a heading adds half). */
   Engine.prototype.rank = function (lists) {
-    var N = Math.max(this.manifest.n, 1), score = null;
-    lists.forEach(function (l) {
+    var N = Math.max(this.manifest.n, 1);
+    var docs = lists[0].docs, score = new Float64Array(docs.length);
+    lists.forEach(function (l, li) {
       var df = l.docs.length, idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
-      var s = new Map();
-      for (var i = 0; i < df; i++) {
-        var tf = l.tf[i], m = l.mask[i];
-        var v = idf * (tf * (K1 + 1)) / (tf + K1) * (1 + ((m & 1) ? 2 : 0) + ((m & 2) ? 0.5 : 0));
-        if (score === null) s.set(l.docs[i], v);
-        else if (score.has(l.docs[i])) s.set(l.docs[i], score.get(l.docs[i]) + v);
+      if (li > 0) {
+        // Keep the pages this term matched too.
+        var keepDocs = [], keepScore = [], j = 0;
+        for (var i = 0; i < docs.length; i++) {
+          while (j < df && l.docs[j] < docs[i]) j++;
+          if (j < df && l.docs[j] === docs[i]) { keepDocs.push(docs[i]); keepScore.push(score[i] + weight(l, j, idf)); }
+        }
+        docs = Int32Array.from(keepDocs); score = Float64Array.from(keepScore);
+      } else {
+        for (var k = 0; k < df; k++) score[k] = weight(l, k, idf);
       }
-      score = s;
     });
-    var out = [];
-    score.forEach(function (v, id) { out.push({ id: id, score: v }); });
-    out.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
-    return out;
+    function weight(l, i, idf) {
+      var tf = l.tf[i], m = l.mask[i];
+      return idf * (tf * (K1 + 1)) / (tf + K1) * (1 + ((m & 1) ? 2 : 0) + ((m & 2) ? 0.5 : 0));
+    }
+    // Best first, then by page id: a counting sort on the score quantized
+    // to 16 bits (pages come in id order, and the sort is stable).
+    var n = docs.length, max = 0, B = 65536;
+    for (var i = 0; i < n; i++) if (score[i] > max) max = score[i];
+    var bins = new Int32Array(B + 1), q = new Int32Array(n);
+    for (var j = 0; j < n; j++) {
+      q[j] = B - 1 - (max > 0 ? Math.floor(score[j] / max * (B - 1)) : 0);
+      bins[q[j] + 1]++;
+    }
+    for (var b = 1; b <= B; b++) bins[b] += bins[b - 1];
+    var ids = new Int32Array(n), scores = new Float64Array(n);
+    for (var r = 0; r < n; r++) { var at = bins[q[r]]++; ids[at] = docs[r]; scores[at] = score[r]; }
+    return { ids: ids, scores: scores };
   };
 
   /* Where the terms occur in a page's text: [{start, end}] sorted. */
   function spans(chars, terms) {
-    var at = new Map(); // term → [[pos, len]]
+    var exact = new Set(), prefixes = [];
+    terms.forEach(function (term) {
+      term.forEach(function (t) { if (t.prefix) prefixes.push(t.term); else exact.add(t.term); });
+    });
+    var at = new Map(); // 'c' + term or 'w' + word → [[pos, len]]
     tokens(chars, function (kind, t, p, len) {
+      if (kind === 'c' ? !exact.has(t) : !prefixes.some(function (x) { return t.startsWith(x); })) return;
       var key = kind + t, l = at.get(key);
       if (l) l.push([p, len]); else at.set(key, [[p, len]]);
     });
@@ -412,7 +477,12 @@
         while (bi + 1 < blocks.length && blocks[bi + 1][0] <= hit.start) bi++;
       }
       var inTitle = bi === 0;
-      if (inTitle && blocks.length > 1) bi = 1;
+      if (inTitle && blocks.length > 1) {
+        // The first body block (a role's summary rather than its department).
+        bi = 1;
+        while (bi + 1 < blocks.length && blocks[bi][2] !== 0) bi++;
+        if (blocks[bi][2] !== 0) bi = 1;
+      }
       var bStart = blocks.length ? blocks[bi][0] : 0;
       var bEnd = bi + 1 < blocks.length ? blocks[bi + 1][0] - 1 : chars.length;
       var from = hit && !inTitle ? Math.max(bStart, hit.start - 24) : bStart;
@@ -443,6 +513,9 @@
       };
     });
   };
+
+  /* Drops decoded postings (for timing the work a query does once its files are loaded). */
+  Engine.prototype.forget = function () { decoded.clear(); };
 
   var engines = {};
   CS.engine = function (root) {
@@ -522,7 +595,7 @@
       if (!q.trim()) { close(); drop.textContent = ''; return; }
       engine.search(q).then(function (res) {
         if (my !== seq) return null;
-        return Promise.all(res.results.slice(0, 8).map(function (r) { return engine.describe(r.id, res.terms); }))
+        return Promise.all(Array.from(res.ids.subarray(0, 8)).map(function (id) { return engine.describe(id, res.terms); }))
           .then(function (shown) { return { res: res, shown: shown }; });
       }).then(function (x) {
         if (!x || my !== seq) return;
@@ -539,8 +612,8 @@
           options.push(a);
           drop.appendChild(n);
         });
-        if (x.res.results.length) {
-          var all = el('a', 'search-all', fill(form.getAttribute('data-all'), x.res.results.length));
+        if (x.res.ids.length) {
+          var all = el('a', 'search-all', fill(form.getAttribute('data-all'), x.res.ids.length));
           all.href = searchUrl(root, q);
           all.id = id + '-' + options.length;
           all.setAttribute('role', 'option');
@@ -609,14 +682,15 @@
     box.setAttribute('aria-busy', 'true');
     engine.search(q).then(function (res) {
       box.textContent = '';
-      box.setAttribute('data-total', String(res.results.length));
+      var total = res.ids.length;
+      box.setAttribute('data-total', String(total));
       box.setAttribute('data-query', q);
-      if (!res.results.length) {
+      if (!total) {
         box.appendChild(el('p', 'search-none', box.getAttribute('data-none')));
         box.removeAttribute('aria-busy');
         return;
       }
-      box.appendChild(el('p', 'search-count', fill(box.getAttribute('data-count'), res.results.length)));
+      box.appendChild(el('p', 'search-count', fill(box.getAttribute('data-count'), total)));
       var list = el('ol', 'search-results');
       box.appendChild(list);
       var more = el('button', 'search-more', box.getAttribute('data-more'));
@@ -624,12 +698,12 @@
       var shown = 0;
       function page() {
         more.disabled = true;
-        var slice = res.results.slice(shown, shown + PAGE);
+        var slice = Array.from(res.ids.subarray(shown, shown + PAGE));
         shown += slice.length;
-        return Promise.all(slice.map(function (r) { return engine.describe(r.id, res.terms); })).then(function (rs) {
+        return Promise.all(slice.map(function (id) { return engine.describe(id, res.terms); })).then(function (rs) {
           rs.forEach(function (r) { list.appendChild(resultNode(r, 'li')); });
           more.disabled = false;
-          if (shown >= res.results.length && more.parentNode) more.parentNode.removeChild(more);
+          if (shown >= total && more.parentNode) more.parentNode.removeChild(more);
           box.setAttribute('data-shown', String(shown));
           box.removeAttribute('aria-busy');
         });
