@@ -198,8 +198,8 @@ fn body(rng: &mut Rng, d: &[Dept], i: usize, format: Format) -> String {
             }
             out.push('\n');
             out.push_str("| 岗位 | 职责 | 考核 |\n|---|---|---|\n");
-            for r in 0..3 {
-                let _ = writeln!(out, "| {} | {} | 每月 |", ROLE_TITLES[r], rng.pick(OBJECTS));
+            for title in &ROLE_TITLES[..3] {
+                let _ = writeln!(out, "| {title} | {} | 每月 |", rng.pick(OBJECTS));
             }
             out.push('\n');
         }
@@ -222,7 +222,7 @@ fn cn(n: usize) -> String {
         _ => format!(
             "{}十{}",
             D[n / 10],
-            if n % 10 == 0 { "" } else { D[n % 10] }
+            if n.is_multiple_of(10) { "" } else { D[n % 10] }
         ),
     }
 }
@@ -243,7 +243,7 @@ fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
         let _ = write!(fm, "\n[[roles]]\nid = \"{id}\"\ntitle = \"{title}\"\n");
         if k > 0 {
             fm.push_str("reports_to = \"head\"\n");
-        } else if i % 50 != 0 {
+        } else if !i.is_multiple_of(50) {
             let _ = writeln!(fm, "reports_to = \"{}/head\"", d[i - i % 50].id);
         }
     }

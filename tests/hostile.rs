@@ -679,3 +679,21 @@ fn output_is_refused_at_the_site_its_folders_and_parents_and_nothing_is_deleted(
         .assert_message_contains("it holds the site itself");
     assert!(snapshot(site.scratch()) == whole_before);
 }
+
+// ---------------------------------------------------------------------------
+// Found while seeding the fuzzers
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_root_relative_link_to_index_html_is_the_home_page() {
+    let site = Site::new().with(
+        "content/g/a.md",
+        "+++\ntitle = \"甲\"\n+++\n[回到首页](/index.html) [本组](/g/index.html) [本页](/g/a/index.html)\n",
+    );
+    let (run, _) = build(&site, &[]);
+    run.success();
+    let html = page(&site, "g/a/index.html");
+    assert_eq!(hrefs_with_text(&html, "回到首页"), ["../../index.html"]);
+    assert_eq!(hrefs_with_text(&html, "本组"), ["../../g/index.html"]);
+    assert_eq!(hrefs_with_text(&html, "本页"), ["../../g/a/index.html"]);
+}

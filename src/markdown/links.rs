@@ -282,11 +282,12 @@ impl<'s> Linker<'s> {
             } else if self.known.contains(&as_dir) {
                 as_dir
             } else if let Some(dir) = norm
-                .strip_suffix("/index.html")
-                .map(|d| format!("{d}/"))
-                .filter(|d| self.known.contains(d))
+                .strip_suffix("index.html")
+                .filter(|d| d.is_empty() || d.ends_with('/'))
+                .filter(|d| self.known.contains(*d))
             {
-                dir
+                // `/a/b/index.html` is the page `a/b/`; `/index.html` the home page.
+                dir.to_string()
             } else {
                 let help = closest(&norm, self.known.iter().map(String::as_str))
                     .map(|s| format!("did you mean `/{s}`?"));

@@ -19,7 +19,15 @@
 //!   the normalized text whose character offsets the positions count.
 //!
 //! The folder name is a hash of everything in it, so a browser never mixes
-//! the files of two builds; the bytes depend only on the entries.
+//! the files of two builds; the bytes depend only on the entries (not on
+//! the number of threads).
+//!
+//! Building: pages are tokenized in parallel a batch at a time, each into
+//! its terms sorted by key with their encoded positions; the batch before
+//! is merged meanwhile into per-term buffers, spread over 64 shards merged
+//! in parallel (small enough for a shard's hash map and buffer ends to stay
+//! in cache). Then the terms are sorted, cut into chunks and written a
+//! group of chunks at a time, freeing the buffers as the files grow.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -571,13 +579,10 @@ pub struct Files {
 /// The first four UTF-16 code units of a term, left-aligned (a shorter
 /// term pads with zeros, which no term holds, so it sorts first).
 fn utf16_prefix(s: &str) -> u64 {
-    let mut k = 0u64;
-    let mut n = 0;
-    for u in s.encode_utf16().take(4) {
-        k |= (u as u64) << (48 - 16 * n);
-        n += 1;
-    }
-    k
+    s.encode_utf16()
+        .take(4)
+        .enumerate()
+        .fold(0u64, |k, (n, u)| k | (u as u64) << (48 - 16 * n))
 }
 
 fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
@@ -609,8 +614,18 @@ fn content_hash(bytes: &[u8]) -> u64 {
 
 /// Builds the index of `entries` (page id = position in the slice).
 pub fn build(entries: &[Entry]) -> Files {
+    build_from(entries.len(), |i| std::borrow::Cow::Borrowed(&entries[i]))
+}
+
+/// [`build`] from `count` entries made on demand by `entry` (page id `i` is
+/// `entry(i)`), each dropped once tokenized: the pages' text is never all
+/// in memory twice.
+pub fn build_from<'a, F>(count: usize, entry: F) -> Files
+where
+    F: Fn(usize) -> std::borrow::Cow<'a, Entry> + Sync,
+{
     let mut maps: Vec<Maps> = (0..SHARDS).map(|_| Maps::default()).collect();
-    let mut texts: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
+    let mut texts: Vec<Vec<u8>> = Vec::with_capacity(count);
     let mut pending: Option<(usize, Vec<PageTerms>)> = None;
     // Tokenizing a batch overlaps with merging the one before it.
     let mut merge = |at: usize, pages: Vec<PageTerms>, maps: &mut Vec<Maps>| {
@@ -619,8 +634,8 @@ pub fn build(entries: &[Entry]) -> Files {
             .for_each(|(s, m)| m.merge(at, &pages, s));
         texts.extend(pages.into_iter().map(|p| p.text_js));
     };
-    for (b, batch) in entries.chunks(BATCH).enumerate() {
-        let base = b * BATCH;
+    for base in (0..count).step_by(BATCH) {
+        let batch = base..(base + BATCH).min(count);
         let ((), done) = rayon::join(
             || {
                 if let Some((at, pages)) = pending.take() {
@@ -629,9 +644,8 @@ pub fn build(entries: &[Entry]) -> Files {
             },
             || {
                 batch
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, e)| analyze(base + i, e))
+                    .into_par_iter()
+                    .map(|i| analyze(i, &entry(i)))
                     .collect::<Vec<_>>()
             },
         );
@@ -709,7 +723,6 @@ pub fn build(entries: &[Entry]) -> Files {
         pos.extend_from_slice(b"]);\n");
         [(format!("d{c}.js"), dict), (format!("p{c}.js"), pos)]
     };
-    let mut terms = terms;
     let mut groups: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
     let chunk_count = bounds.len().saturating_sub(1);
     let group = 4 * rayon::current_num_threads().max(1);
@@ -757,7 +770,7 @@ pub fn build(entries: &[Entry]) -> Files {
         js_json(&Manifest {
             v: 1,
             dir: &dir,
-            n: entries.len(),
+            n: count,
             c: &firsts,
         })
     );

@@ -12,7 +12,7 @@ pub mod tokenize;
 use rayon::prelude::*;
 
 use crate::markdown::{self, Analysis};
-use crate::model::Site;
+use crate::model::{DocId, RoleId, Site};
 use crate::output::Output;
 use crate::pages::Bodies;
 
@@ -169,38 +169,70 @@ pub fn html_text(html: &str) -> String {
     lines.join("\n")
 }
 
-/// The entries of a site: published documents in output order, then the
-/// roles of published departments.
-pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry> {
-    let docs: Vec<usize> = site.published_docs().collect();
-    let mut out: Vec<Entry> = docs
-        .par_iter()
-        .map(|&d| {
-            let doc = &site.docs[d];
-            let mut blocks = vec![Block {
-                anchor: None,
-                field: Field::Title,
-                text: doc.title.clone(),
-            }];
-            if let Some(a) = analyses.get(d) {
-                blocks.extend(body_blocks(a));
-            }
-            Entry {
-                url: doc.url.clone(),
-                title: doc.title.clone(),
-                subtitle: if doc.group == 0 {
-                    String::new()
-                } else {
-                    site.groups[doc.group].title.clone()
-                },
-                blocks,
-            }
-        })
-        .collect();
-    let roles: Vec<usize> = (0..site.roles.len())
-        .filter(|&r| site.published(site.roles[r].dept))
-        .collect();
-    out.par_extend(roles.par_iter().map(|&r| {
+/// What is searchable on a site: published documents in output order,
+/// then the roles of published departments.
+pub struct Sources<'a> {
+    site: &'a Site,
+    analyses: &'a [Analysis<'a>],
+    bodies: &'a Bodies,
+    docs: Vec<DocId>,
+    roles: Vec<RoleId>,
+}
+
+impl<'a> Sources<'a> {
+    pub fn new(site: &'a Site, analyses: &'a [Analysis<'a>], bodies: &'a Bodies) -> Sources<'a> {
+        Sources {
+            site,
+            analyses,
+            bodies,
+            docs: site.published_docs().collect(),
+            roles: (0..site.roles.len())
+                .filter(|&r| site.published(site.roles[r].dept))
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.docs.len() + self.roles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entry `i` (documents first, then roles).
+    pub fn entry(&self, i: usize) -> Entry {
+        match self.docs.get(i) {
+            Some(&d) => self.doc(d),
+            None => self.role(self.roles[i - self.docs.len()]),
+        }
+    }
+
+    fn doc(&self, d: DocId) -> Entry {
+        let site = self.site;
+        let doc = &site.docs[d];
+        let mut blocks = vec![Block {
+            anchor: None,
+            field: Field::Title,
+            text: doc.title.clone(),
+        }];
+        if let Some(a) = self.analyses.get(d) {
+            blocks.extend(body_blocks(a));
+        }
+        Entry {
+            url: doc.url.clone(),
+            title: doc.title.clone(),
+            subtitle: if doc.group == 0 {
+                String::new()
+            } else {
+                site.groups[doc.group].title.clone()
+            },
+            blocks,
+        }
+    }
+
+    fn role(&self, r: RoleId) -> Entry {
+        let site = self.site;
         let role = &site.roles[r];
         let dept = &site.docs[role.dept];
         let mut blocks = vec![
@@ -222,7 +254,8 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
                 text: s.clone(),
             });
         }
-        if let Some(html) = bodies
+        if let Some(html) = self
+            .bodies
             .docs
             .get(role.dept)
             .and_then(|b| b.sections.get(&role.id))
@@ -239,13 +272,23 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
             subtitle: dept.title.clone(),
             blocks,
         }
-    }));
-    out
+    }
 }
 
-/// Indexes the site and adds the index files to the output.
+/// Every entry of a site, in page-id order.
+pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry> {
+    let src = Sources::new(site, analyses, bodies);
+    (0..src.len())
+        .into_par_iter()
+        .map(|i| src.entry(i))
+        .collect()
+}
+
+/// Indexes the site and adds the index files to the output. Each page's
+/// entry is made when its batch is tokenized, and dropped after.
 pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
-    let files = index::build(&entries(site, analyses, bodies));
+    let src = Sources::new(site, analyses, bodies);
+    let files = index::build_from(src.len(), |i| std::borrow::Cow::Owned(src.entry(i)));
     output.extend(files.files);
 }
 
