@@ -130,7 +130,13 @@ pub fn count_errors(diags: &[Diagnostic]) -> usize {
 /// ```
 pub fn render_human(d: &Diagnostic) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+    let _ = writeln!(
+        out,
+        "{}[{}]: {}",
+        d.severity.as_str(),
+        d.code,
+        printable(&d.message)
+    );
     let mut gutter = 1;
     if let Some(loc) = &d.location {
         gutter = loc.line.to_string().len();
@@ -145,7 +151,11 @@ pub fn render_human(d: &Diagnostic) -> String {
         if let Some(src) = &loc.source_line {
             let shown: String = src
                 .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
+                .map(|c| match c {
+                    '\t' => ' ',
+                    c if c.is_control() => '\u{FFFD}',
+                    c => c,
+                })
                 .collect();
             let caret_pad: usize = shown
                 .chars()
@@ -171,12 +181,29 @@ pub fn render_human(d: &Diagnostic) -> String {
     }
     let pad = " ".repeat(gutter);
     for note in &d.notes {
-        let _ = writeln!(out, "{pad} = note: {note}");
+        let _ = writeln!(out, "{pad} = note: {}", printable(note));
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(out, "{pad} = help: {help}");
+        let _ = writeln!(out, "{pad} = help: {}", printable(help));
     }
     out
+}
+
+/// Control characters from content (an ESC in an id) must not reach the
+/// terminal as such: they are shown as `\u{1b}`. Line breaks stay.
+fn printable(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn char_cells(c: char) -> usize {
@@ -377,6 +404,20 @@ mod tests {
         assert!(s.contains(" --> content/a.md:3:15\n"));
         assert!(s.contains("  |               ^^^^^^^\n"), "{s}");
         assert!(s.contains("= help: did you mean `manager`?"));
+    }
+
+    #[test]
+    fn control_characters_do_not_reach_the_terminal() {
+        let d = Diagnostic::error("E006", "`a\u{1b}[31m` is not a valid id").at(Location {
+            file: "content/a.md".into(),
+            line: 1,
+            column: 1,
+            source_line: Some("id = \"a\u{1b}[31m\"".into()),
+            width: 1,
+        });
+        let s = render_human(&d);
+        assert!(!s.contains('\u{1b}'), "{s:?}");
+        assert!(s.contains("a\\u{1b}[31m"), "{s}");
     }
 
     #[test]
