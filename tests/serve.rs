@@ -664,6 +664,81 @@ fn oversized_headers_get_431() {
     assert_eq!(s.get("/").status, 200);
 }
 
+/// Reads from `stream` until the server closes it (or sends a response),
+/// returning how long that took, or `None` if it was still open at `limit`.
+fn time_until_closed(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let start = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    while start.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(_) => return Some(start.elapsed()),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return Some(start.elapsed()),
+        }
+    }
+    None
+}
+
+#[test]
+fn slow_clients_are_timed_out_and_do_not_block_others() {
+    let site = Site::new();
+    let s = Server::start(&site.root);
+    // A client that sends half a request line and then nothing.
+    let mut stalled = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stalled
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0")
+        .unwrap();
+    // One that dribbles a header byte every 300 ms, never finishing.
+    let mut dribbler = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    dribbler.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    let port = s.port;
+    let dribbling = std::thread::spawn(move || {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if dribbler.write_all(b"X").is_err() {
+                return Some(start.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            dribbler
+                .set_read_timeout(Some(Duration::from_millis(1)))
+                .unwrap();
+            let mut b = [0u8; 64];
+            match dribbler.read(&mut b) {
+                Ok(_) => return Some(start.elapsed()),
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return Some(start.elapsed()),
+            }
+        }
+        None
+    });
+    // Meanwhile other readers are served at once.
+    for _ in 0..5 {
+        assert_eq!(get(port, "/").unwrap().status, 200);
+    }
+    let stalled_for = time_until_closed(&mut stalled, Duration::from_secs(15))
+        .expect("a client that never finishes its headers must be disconnected");
+    assert!(
+        stalled_for < Duration::from_secs(10),
+        "stalled client held its connection for {stalled_for:?}"
+    );
+    let dribbled_for = dribbling
+        .join()
+        .unwrap()
+        .expect("a client dribbling its headers must be disconnected");
+    assert!(
+        dribbled_for < Duration::from_secs(10),
+        "dribbling client held its connection for {dribbled_for:?}"
+    );
+    assert_eq!(s.get("/").status, 200);
+}
+
 #[test]
 fn events_tell_pages_to_reload_or_swap_stylesheets() {
     let site = Site::new();

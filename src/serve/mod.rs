@@ -122,20 +122,59 @@ async fn run(opts: &Options) -> Result<(), String> {
         loopback_only: addr.ip().is_loopback(),
     };
     let app = http::router(state);
-    let mut stopped = stop_rx.clone();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stopped.wait_for(|s| *s).await;
-    });
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(accept_loop(listener, app, stop_rx.clone()));
     signals.recv().await;
     println!("stopping");
     let _ = stop_tx.send(true);
     match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(Ok(Err(e))) => eprintln!("warning: server error while stopping: {e}"),
         Ok(_) => {}
         Err(_) => eprintln!("note: closed connections that were still open"),
     }
     Ok(())
+}
+
+/// How long a client may take to send its request headers before the
+/// connection is closed (a slow or stalled client must not hold a
+/// connection, and its task, for ever).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accepts connections until `stop` turns true, then lets the open ones
+/// finish (event streams end by themselves on `stop`). Each connection is
+/// HTTP/1 with a header-read timeout, which `axum::serve` does not set.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    mut stop: tokio_watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true);
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        let (stream, _) = match accepted {
+            Ok(pair) => pair,
+            // Too many open files and the like: wait a little, keep serving.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // Errors here are the client's (reset, timeout, bad request).
+            let _ = conn.await;
+        });
+    }
+    graceful.shutdown().await;
 }
 
 /// Binds `host:port`; with no port given, takes the next free one after a taken default.
