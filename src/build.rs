@@ -231,20 +231,14 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
     timer.lap("bodies, globals");
-    let jobs = pages::jobs(&site, &bodies, &mut output);
-    timer.lap("page contexts, CSV");
+    let everything = |_: pages::PageKey| true;
+    let jobs = pages::jobs(&site, &bodies, &everything);
+    output.extend(pages::files(&site, &everything));
+    timer.lap("page list, CSV");
     crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
     timer.lap("search index");
     let pages = jobs.len();
-    // Consumed in parallel, so each context is also dropped on its worker.
-    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
-        .into_par_iter()
-        .map(|job| {
-            tera.render(job.template, &job.context)
-                .map(|html| (job.path, html.into_bytes()))
-                .map_err(|e| theme::template_error(&e, &theme.origins))
-        })
-        .collect();
+    let results = render_jobs(&tera, &theme.origins, jobs);
     timer.lap("templates");
     let mut errors = Vec::new();
     for r in results {
@@ -383,6 +377,33 @@ fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
     for html in r.sections.values_mut() {
         *html = markdown::sanitize(html);
     }
+}
+
+/// Builds each job's context and renders it, in parallel; the biggest
+/// pages start first so that one long page does not finish alone.
+pub fn render_jobs(
+    tera: &tera::Tera,
+    origins: &BTreeMap<String, theme::Origin>,
+    mut jobs: Vec<pages::Job<'_>>,
+) -> Vec<Result<(String, Vec<u8>), Diagnostic>> {
+    jobs.sort_by_key(|j| {
+        !matches!(
+            j.key,
+            pages::PageKey::Print
+                | pages::PageKey::Matrix
+                | pages::PageKey::RoleIndex
+                | pages::PageKey::Org
+        )
+    });
+    jobs.into_par_iter()
+        .with_max_len(1)
+        .map(|job| {
+            let context = (job.context)();
+            tera.render(job.template, &context)
+                .map(|html| (job.path, html.into_bytes()))
+                .map_err(|e| theme::template_error(&e, origins))
+        })
+        .collect()
 }
 
 fn page_like(p: &str) -> bool {

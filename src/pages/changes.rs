@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Job, Link, base_context};
+use super::{Link, base_context};
 use crate::model::{DocId, Kind, Site};
 use crate::sortkey;
 
@@ -54,7 +54,8 @@ pub fn listed(site: &Site) -> Vec<DocId> {
     docs
 }
 
-pub fn jobs(site: &Site, jobs: &mut Vec<Job>) {
+/// The context of `/changes/`.
+pub fn context(site: &Site) -> tera::Context {
     let t = crate::theme::i18n::strings(site.config.lang());
     let changes: Vec<Change> = listed(site)
         .into_iter()
@@ -77,9 +78,5 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>) {
         .collect();
     let mut c = base_context(site, URL, t["changes"]);
     c.insert("changes", &changes);
-    jobs.push(Job {
-        path: crate::urls::file_of(URL),
-        template: "changes.html",
-        context: c,
-    });
+    c
 }

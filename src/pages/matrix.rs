@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Job, base_context};
+use super::{Job, PageKey, base_context};
 use crate::model::{ActId, DocId, GroupId, RoleId, Site};
 
 /// Above this many cells in all, `/matrix/` links to one page per group.
@@ -301,7 +301,9 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
 /// `/matrix/`: one table per top-level group while the whole stays small;
 /// beyond that, one page per group with each department's own table, so
 /// the size grows with the number of assignments, not roles × activities.
-pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output) {
+/// The units of `/matrix/`: (title, slug, departments with activities),
+/// top-level departments first, then each top-level group's subtree.
+fn units(site: &Site) -> Vec<(String, String, Vec<DocId>)> {
     let t = crate::theme::i18n::strings(site.config.lang());
     let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
     let top: Vec<DocId> = site.groups[0]
@@ -327,12 +329,31 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output
             ));
         }
     }
+    units
+}
+
+/// The organization's CSV exports: the whole, and one per unit.
+pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
+    use rayon::prelude::*;
+    let units = units(site);
     let all: Vec<DocId> = units
         .iter()
         .flat_map(|(_, _, d)| d.iter().copied())
         .collect();
-    output.insert("matrix/matrix.csv".into(), long_csv(site, &all));
-    let title = t["matrix"];
+    let mut out: Vec<(String, Vec<u8>)> = units
+        .par_iter()
+        .map(|(_, slug, docs)| (format!("matrix/{slug}.csv"), long_csv(site, docs)))
+        .collect();
+    out.push(("matrix/matrix.csv".into(), long_csv(site, &all)));
+    out
+}
+
+/// `/matrix/`: one table per top-level group while the whole stays small;
+/// beyond that, one page per group with each department's own table, so
+/// the size grows with the number of assignments, not roles × activities.
+pub fn jobs<'a>(site: &'a Site, jobs: &mut Vec<Job<'a>>) {
+    let units = units(site);
+    let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
     // Estimate the single-table size per group before building any table.
     let total: usize = units
         .iter()
@@ -352,53 +373,67 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>, output: &mut crate::output::Output
         })
         .sum();
     let split = total > SPLIT_CELLS;
-    let mut views = Vec::new();
-    for (name, slug, docs) in &units {
+    let mut index_units = Vec::new();
+    for (name, slug, docs) in units {
         let csv = format!("matrix/{slug}.csv");
-        output.insert(csv.clone(), long_csv(site, docs));
         if split {
             let url = format!("matrix/{slug}/");
-            let tables: Vec<MatrixView> = docs
-                .iter()
-                .map(|&d| {
-                    let mut v = department(site, d)
-                        .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
-                    v.title = Some(site.docs[d].title.clone());
-                    v.url = Some(site.docs[d].url.clone());
-                    v
-                })
-                .collect();
-            let mut c = base_context(site, &url, &format!("{title} · {name}"));
-            c.insert("tables", &tables);
-            c.insert("split", &false);
-            c.insert("csv_all", &csv);
-            jobs.push(Job {
-                path: crate::urls::file_of(&url),
-                template: "matrix.html",
-                context: c,
-            });
-            views.push(MatrixView {
-                columns: Vec::new(),
-                col_groups: Vec::new(),
-                rows: Vec::new(),
-                load: Vec::new(),
-                csv: Some(csv),
-                title: Some(name.clone()),
-                url: Some(url),
-            });
+            index_units.push((name.clone(), csv.clone(), Some(url.clone()), Vec::new()));
+            jobs.push(Job::new(
+                PageKey::Matrix,
+                crate::urls::file_of(&url),
+                "matrix.html",
+                move || {
+                    let tables: Vec<MatrixView> = docs
+                        .iter()
+                        .map(|&d| {
+                            let mut v = department(site, d)
+                                .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
+                            v.title = Some(site.docs[d].title.clone());
+                            v.url = Some(site.docs[d].url.clone());
+                            v
+                        })
+                        .collect();
+                    let mut c = base_context(site, &url, &format!("{title} · {name}"));
+                    c.insert("tables", &tables);
+                    c.insert("split", &false);
+                    c.insert("csv_all", &csv);
+                    c
+                },
+            ));
         } else {
-            let mut v = group_matrix(site, docs).view(site, Some(csv));
-            v.title = Some(name.clone());
-            views.push(v);
+            index_units.push((name, csv, None, docs));
         }
     }
-    let mut c = base_context(site, "matrix/", title);
-    c.insert("tables", &views);
-    c.insert("split", &split);
-    c.insert("csv_all", "matrix/matrix.csv");
-    jobs.push(Job {
-        path: "matrix/index.html".into(),
-        template: "matrix.html",
-        context: c,
-    });
+    jobs.push(Job::new(
+        PageKey::Matrix,
+        "matrix/index.html".into(),
+        "matrix.html",
+        move || {
+            let views: Vec<MatrixView> = index_units
+                .into_iter()
+                .map(|(name, csv, url, docs)| match url {
+                    Some(url) => MatrixView {
+                        columns: Vec::new(),
+                        col_groups: Vec::new(),
+                        rows: Vec::new(),
+                        load: Vec::new(),
+                        csv: Some(csv),
+                        title: Some(name),
+                        url: Some(url),
+                    },
+                    None => {
+                        let mut v = group_matrix(site, &docs).view(site, Some(csv));
+                        v.title = Some(name);
+                        v
+                    }
+                })
+                .collect();
+            let mut c = base_context(site, "matrix/", title);
+            c.insert("tables", &views);
+            c.insert("split", &split);
+            c.insert("csv_all", "matrix/matrix.csv");
+            c
+        },
+    ));
 }

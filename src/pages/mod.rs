@@ -7,7 +7,6 @@ pub mod matrix;
 pub mod org;
 pub mod print;
 pub mod roles;
-pub mod search;
 pub mod sitemap;
 
 use serde::Serialize;
@@ -344,12 +343,53 @@ pub fn letter_labels(site: &Site) -> std::collections::BTreeMap<String, String> 
     labels
 }
 
-/// A page to render with a template.
-pub struct Job {
+/// Which page (or family of pages) a job renders: what an incremental
+/// rebuild selects on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PageKey {
+    Home,
+    Group(GroupId),
+    Doc(DocId),
+    RoleIndex,
+    Role(RoleId),
+    /// `/matrix/` and its per-group pages.
+    Matrix,
+    Org,
+    Print,
+    Changes,
+    Search,
+    NotFound,
+}
+
+/// A page to render with a template. The context is built on the worker
+/// that renders the page, right before it is needed, and dropped right
+/// after, so a build never holds every page's context at once.
+pub struct Job<'a> {
+    pub key: PageKey,
     pub path: String,
     pub template: &'static str,
-    pub context: Context,
+    pub context: Box<dyn FnOnce() -> Context + Send + 'a>,
 }
+
+impl<'a> Job<'a> {
+    pub fn new(
+        key: PageKey,
+        path: String,
+        template: &'static str,
+        context: impl FnOnce() -> Context + Send + 'a,
+    ) -> Job<'a> {
+        Job {
+            key,
+            path,
+            template,
+            context: Box::new(context),
+        }
+    }
+}
+
+/// Selects the pages to render: all of them for a build, the ones an edit
+/// touched for an incremental rebuild.
+pub type Want<'w> = &'w (dyn Fn(PageKey) -> bool + Sync);
 
 /// The context every page starts from: the way to the root, its own URL.
 pub fn base_context(site: &Site, url: &str, title: &str) -> Context {
@@ -380,11 +420,10 @@ pub fn body_html(html: &str, url: &str, own_url: &str) -> Value {
     Value::safe_string(&crate::urls::place(html, &prefix, &self_href))
 }
 
-/// Every page of the site, as template jobs; files that need no template
-/// (CSV) go straight into `output`.
-pub fn jobs(site: &Site, bodies: &Bodies, output: &mut crate::output::Output) -> Vec<Job> {
+/// Every wanted page of the site, as template jobs.
+pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
-    let group_body = |g: GroupId| {
+    let group_body = move |g: GroupId| {
         let url = site.group_url(g);
         let html = bodies.groups[g]
             .as_ref()
@@ -392,86 +431,163 @@ pub fn jobs(site: &Site, bodies: &Bodies, output: &mut crate::output::Output) ->
             .unwrap_or("");
         body_html(html, &url, &url)
     };
-    let mut c = base_context(site, "", &site.config.title);
-    c.insert_value("body", group_body(0));
-    c.insert("group", &nav_group(site, 0));
-    jobs.push(Job {
-        path: "index.html".into(),
-        template: "index.html",
-        context: c,
-    });
+    if want(PageKey::Home) {
+        jobs.push(Job::new(
+            PageKey::Home,
+            "index.html".into(),
+            "index.html",
+            move || {
+                let mut c = base_context(site, "", &site.config.title);
+                c.insert_value("body", group_body(0));
+                c.insert("group", &nav_group(site, 0));
+                c
+            },
+        ));
+    }
     for g in 1..site.groups.len() {
-        if !site.group_published(g) {
+        if !site.group_published(g) || !want(PageKey::Group(g)) {
             continue;
         }
         let url = site.group_url(g);
-        let mut c = base_context(site, &url, &site.groups[g].title);
-        c.insert_value("body", group_body(g));
-        c.insert("group", &nav_group(site, g));
-        c.insert(
-            "breadcrumbs",
-            &breadcrumbs(site, site.groups[g].parent.unwrap_or(0)),
-        );
-        jobs.push(Job {
-            path: crate::urls::file_of(&url),
-            template: "group.html",
-            context: c,
-        });
+        jobs.push(Job::new(
+            PageKey::Group(g),
+            crate::urls::file_of(&url),
+            "group.html",
+            move || {
+                let mut c = base_context(site, &url, &site.groups[g].title);
+                c.insert_value("body", group_body(g));
+                c.insert("group", &nav_group(site, g));
+                c.insert(
+                    "breadcrumbs",
+                    &breadcrumbs(site, site.groups[g].parent.unwrap_or(0)),
+                );
+                c
+            },
+        ));
     }
     for d in site.published_docs() {
-        let doc = &site.docs[d];
-        let rendered = &bodies.docs[d];
-        let mut c = base_context(site, &doc.url, &doc.title);
-        c.insert("page", &doc_view(site, d));
-        c.insert_value("body", body_html(&rendered.html, &doc.url, &doc.url));
-        c.insert("toc", &rendered.toc);
-        c.insert("roles", &role_rows(site, d, &rendered.sections));
-        c.insert("breadcrumbs", &breadcrumbs(site, doc.group));
-        let bl: Vec<Link> = bodies.backlinks[d]
-            .iter()
-            .map(|&b| Link {
-                title: site.docs[b].title.clone(),
-                url: site.docs[b].url.clone(),
-            })
-            .collect();
-        c.insert("backlinks", &bl);
-        if !doc.activities.is_empty() {
-            let m = matrix::department(site, d);
-            output.insert(format!("{}matrix.csv", doc.url), m.csv(site));
-            c.insert(
-                "matrix",
-                &m.view(site, Some(format!("{}matrix.csv", doc.url))),
-            );
+        if !want(PageKey::Doc(d)) {
+            continue;
         }
-        jobs.push(Job {
-            path: crate::urls::file_of(&doc.url),
-            template: if doc.kind == Kind::Page {
+        let doc = &site.docs[d];
+        jobs.push(Job::new(
+            PageKey::Doc(d),
+            crate::urls::file_of(&doc.url),
+            if doc.kind == Kind::Page {
                 "page.html"
             } else {
                 "department.html"
             },
-            context: c,
-        });
+            move || doc_context(site, bodies, d),
+        ));
     }
-    roles::jobs(site, bodies, &mut jobs);
-    matrix::jobs(site, &mut jobs, output);
-    org::jobs(site, &mut jobs);
-    print::jobs(site, bodies, &mut jobs);
-    changes::jobs(site, &mut jobs);
-    search::jobs(site, &mut jobs);
-    // 404 is served at any depth: its links are rooted at base_url's path.
-    let mut c = Context::new();
-    c.insert("root", &site.config.base_path());
-    c.insert("page_url", "404.html");
-    c.insert("canonical", &format!("{}404.html", site.config.base_url()));
-    c.insert(
-        "title",
-        &crate::theme::i18n::strings(site.config.lang())["not_found"],
-    );
-    jobs.push(Job {
-        path: "404.html".into(),
-        template: "404.html",
-        context: c,
-    });
+    roles::jobs(site, bodies, want, &mut jobs);
+    if want(PageKey::Matrix) {
+        matrix::jobs(site, &mut jobs);
+    }
+    if want(PageKey::Org) {
+        jobs.push(Job::new(
+            PageKey::Org,
+            "org/index.html".into(),
+            "org.html",
+            move || org::context(site),
+        ));
+    }
+    if want(PageKey::Print) {
+        jobs.push(Job::new(
+            PageKey::Print,
+            crate::urls::file_of(print::URL),
+            "print.html",
+            move || print::context(site, bodies),
+        ));
+    }
+    if want(PageKey::Changes) {
+        jobs.push(Job::new(
+            PageKey::Changes,
+            crate::urls::file_of(changes::URL),
+            "changes.html",
+            move || changes::context(site),
+        ));
+    }
+    if want(PageKey::Search) {
+        jobs.push(Job::new(
+            PageKey::Search,
+            "search/index.html".into(),
+            "search.html",
+            move || {
+                let title = crate::theme::i18n::strings(site.config.lang())["search"];
+                base_context(site, "search/", title)
+            },
+        ));
+    }
+    if want(PageKey::NotFound) {
+        // 404 is served at any depth: its links are rooted at base_url's path.
+        jobs.push(Job::new(
+            PageKey::NotFound,
+            "404.html".into(),
+            "404.html",
+            move || {
+                let mut c = Context::new();
+                c.insert("root", &site.config.base_path());
+                c.insert("page_url", "404.html");
+                c.insert("canonical", &format!("{}404.html", site.config.base_url()));
+                c.insert(
+                    "title",
+                    &crate::theme::i18n::strings(site.config.lang())["not_found"],
+                );
+                c
+            },
+        ));
+    }
     jobs
+}
+
+/// The context of a department's or page's own page.
+fn doc_context(site: &Site, bodies: &Bodies, d: DocId) -> Context {
+    let doc = &site.docs[d];
+    let rendered = &bodies.docs[d];
+    let mut c = base_context(site, &doc.url, &doc.title);
+    c.insert("page", &doc_view(site, d));
+    c.insert_value("body", body_html(&rendered.html, &doc.url, &doc.url));
+    c.insert("toc", &rendered.toc);
+    c.insert("roles", &role_rows(site, d, &rendered.sections));
+    c.insert("breadcrumbs", &breadcrumbs(site, doc.group));
+    let bl: Vec<Link> = bodies.backlinks[d]
+        .iter()
+        .map(|&b| Link {
+            title: site.docs[b].title.clone(),
+            url: site.docs[b].url.clone(),
+        })
+        .collect();
+    c.insert("backlinks", &bl);
+    if !doc.activities.is_empty() {
+        let m = matrix::department(site, d);
+        c.insert(
+            "matrix",
+            &m.view(site, Some(format!("{}matrix.csv", doc.url))),
+        );
+    }
+    c
+}
+
+/// Files made without a template (the CSV exports), for the wanted pages:
+/// a department's CSV goes with its page, the organization's with `/matrix/`.
+pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
+    use rayon::prelude::*;
+    let mut out: Vec<(String, Vec<u8>)> = site
+        .published_docs()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter(|&d| !site.docs[d].activities.is_empty() && want(PageKey::Doc(d)))
+        .map(|d| {
+            (
+                format!("{}matrix.csv", site.docs[d].url),
+                matrix::department(site, d).csv(site),
+            )
+        })
+        .collect();
+    if want(PageKey::Matrix) {
+        out.extend(matrix::files(site));
+    }
+    out
 }

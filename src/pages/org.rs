@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Job, base_context};
+use super::base_context;
 use crate::model::{DocId, Kind, RoleId, Site};
 use crate::urls;
 
@@ -319,7 +319,8 @@ struct Chart {
     list: String,
 }
 
-pub fn jobs(site: &Site, jobs: &mut Vec<Job>) {
+/// The context of `/org/`.
+pub fn context(site: &Site) -> tera::Context {
     let mut seen = vec![false; site.docs.len()];
     let mut charts = Vec::new();
     // Units: each top-level group (its parentless departments), then departments at the root.
@@ -386,11 +387,7 @@ pub fn jobs(site: &Site, jobs: &mut Vec<Job>) {
         })
         .collect();
     c.insert_value("charts", tera::Value::from(values));
-    jobs.push(Job {
-        path: "org/index.html".into(),
-        template: "org.html",
-        context: c,
-    });
+    c
 }
 
 fn is_root(site: &Site, d: DocId) -> bool {

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use tera::Value;
 
-use super::{Bodies, DocView, Job, RoleRow, base_context, body_html, doc_view, role_rows};
+use super::{Bodies, DocView, RoleRow, base_context, body_html, doc_view, role_rows};
 use crate::model::{DocId, GroupId, Site};
 
 /// A matrix with more role columns than this is printed on a landscape page.
@@ -111,7 +111,8 @@ pub fn edition(site: &Site, docs: impl IntoIterator<Item = DocId>) -> Option<Str
         .max()
 }
 
-pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
+/// The context of `/print/`.
+pub fn context(site: &Site, bodies: &Bodies) -> tera::Context {
     let t = crate::theme::i18n::strings(site.config.lang());
     let order = reading_order(site);
     let mut toc = Vec::new();
@@ -155,9 +156,5 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
     );
     c.insert("print_toc", &toc);
     c.insert("charters", &charters);
-    jobs.push(Job {
-        path: crate::urls::file_of(URL),
-        template: "print.html",
-        context: c,
-    });
+    c
 }

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::{Bodies, Job, Link, RoleRef, base_context, body_html, role_ref};
-use crate::model::{RoleId, Site};
+use super::{Bodies, Job, Link, PageKey, RoleRef, Want, base_context, body_html, role_ref};
+use crate::model::{ActId, RoleId, Site};
 use crate::sortkey;
 
 #[derive(Serialize)]
@@ -87,35 +87,57 @@ fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
         .filter(|&t| site.published(site.roles[t].dept))
 }
 
-pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
+/// The role index and one page per role, those `want` selects.
+pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<Job<'a>>) {
     let sorted = sorted_roles(site);
+    let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
+    if want(PageKey::RoleIndex) {
+        let sorted = sorted.clone();
+        jobs.push(Job::new(
+            PageKey::RoleIndex,
+            "roles/index.html".into(),
+            "roles.html",
+            move || index_context(site, &sorted, title),
+        ));
+    }
+    let wanted: Vec<RoleId> = sorted
+        .iter()
+        .copied()
+        .filter(|&r| want(PageKey::Role(r)))
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    // Direct reports (in index order) and activities held, for every role.
     let mut reports: Vec<Vec<RoleId>> = vec![Vec::new(); site.roles.len()];
     for &r in &sorted {
         if let Some(t) = published_superior(site, r) {
             reports[t].push(r);
         }
     }
-    let mut held: Vec<Vec<HeldActivity>> = (0..site.roles.len()).map(|_| Vec::new()).collect();
-    for a in &site.activities {
-        if !site.published(a.dept) {
-            continue;
-        }
-        let dept = &site.docs[a.dept];
-        for (r, letters) in &a.raci {
-            held[*r].push(HeldActivity {
-                title: a.title.clone(),
-                dept_title: dept.title.clone(),
-                dept_url: dept.url.clone(),
-                clause: a.clause.as_ref().map(|(c, _)| c.clone()),
-                letters: letters.to_code(),
-                letter_list: letters.chars().map(String::from).collect(),
-            });
+    let mut held: Vec<Vec<ActId>> = vec![Vec::new(); site.roles.len()];
+    for (i, a) in site.activities.iter().enumerate() {
+        if site.published(a.dept) {
+            for (r, _) in &a.raci {
+                held[*r].push(i);
+            }
         }
     }
+    let shared = std::sync::Arc::new((reports, held));
+    for r in wanted {
+        let shared = shared.clone();
+        jobs.push(Job::new(
+            PageKey::Role(r),
+            crate::urls::file_of(&site.role_url(r)),
+            "role.html",
+            move || role_context(site, bodies, r, &shared.0[r], &shared.1[r], title),
+        ));
+    }
+}
 
-    // The index.
+fn index_context(site: &Site, sorted: &[RoleId], title: &str) -> tera::Context {
     let mut initials: Vec<Initial> = Vec::new();
-    for &r in &sorted {
+    for &r in sorted {
         let role = &site.roles[r];
         let dept = &site.docs[role.dept];
         let letter = sortkey::initial(&role.title);
@@ -137,7 +159,6 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
     }
     // `#` (titles that start with a digit or symbol) goes last.
     initials.sort_by_key(|i| (i.letter == '#', i.letter));
-    let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
     let mut c = base_context(site, "roles/", title);
     let alphabet: Vec<(char, bool)> = ('A'..='Z')
         .map(|l| (l, initials.iter().any(|i| i.letter == l)))
@@ -145,77 +166,93 @@ pub fn jobs(site: &Site, bodies: &Bodies, jobs: &mut Vec<Job>) {
     c.insert("alphabet", &alphabet);
     c.insert("initials", &initials);
     c.insert("count", &sorted.len());
-    jobs.push(Job {
-        path: "roles/index.html".into(),
-        template: "roles.html",
-        context: c,
-    });
+    c
+}
 
-    // One page per role.
-    for &r in &sorted {
-        let role = &site.roles[r];
-        let dept = &site.docs[role.dept];
-        let url = site.role_url(r);
-        let mut chain = Vec::new();
-        let mut chain_more = 0;
-        let mut cur = published_superior(site, r);
-        let mut steps = 0;
-        while let Some(t) = cur {
-            steps += 1;
-            if steps > site.roles.len() {
-                break; // a cycle; reported as an error before rendering
-            }
-            if chain.len() < MAX_CHAIN {
-                chain.push(role_ref(site, t, role.dept));
-            } else {
-                chain_more += 1;
-            }
-            cur = published_superior(site, t);
+fn role_context(
+    site: &Site,
+    bodies: &Bodies,
+    r: RoleId,
+    reports: &[RoleId],
+    held: &[ActId],
+    index_title: &str,
+) -> tera::Context {
+    let role = &site.roles[r];
+    let dept = &site.docs[role.dept];
+    let url = site.role_url(r);
+    let mut chain = Vec::new();
+    let mut chain_more = 0;
+    let mut cur = published_superior(site, r);
+    let mut steps = 0;
+    while let Some(t) = cur {
+        steps += 1;
+        if steps > site.roles.len() {
+            break; // a cycle; reported as an error before rendering
         }
-        let section = bodies.docs[role.dept].sections.get(&role.id);
-        let view = RoleView {
-            id: role.id.clone(),
-            key: site.role_key(r),
-            title: role.title.clone(),
-            url: url.clone(),
-            summary: role.summary.clone(),
-            headcount: role.headcount,
-            dept: Link {
-                title: dept.title.clone(),
-                url: dept.url.clone(),
-            },
-            reports_to: chain.first().cloned(),
-            chain,
-            chain_more,
-            direct_reports: reports[r]
-                .iter()
-                .map(|&x| role_ref(site, x, role.dept))
-                .collect(),
-            activities: std::mem::take(&mut held[r]),
-            backlinks: bodies.role_backlinks[r]
-                .iter()
-                .map(|&d| Link {
-                    title: site.docs[d].title.clone(),
-                    url: site.docs[d].url.clone(),
-                })
-                .collect(),
-            duties_anchor: section.map(|_| role.id.clone()),
-        };
-        let mut c = base_context(site, &url, &role.title);
-        c.insert("role", &view);
-        let mut crumbs = vec![Link {
-            title: title.to_string(),
-            url: "roles/".into(),
-        }];
-        crumbs.push(view.dept.clone());
-        c.insert("breadcrumbs", &crumbs);
-        if let Some(html) = section {
-            c.insert_value("duties", body_html(html, &url, &dept.url));
+        if chain.len() < MAX_CHAIN {
+            chain.push(role_ref(site, t, role.dept));
+        } else {
+            chain_more += 1;
         }
-        jobs.push(Job {
-            path: crate::urls::file_of(&url),
-            template: "role.html",
-            context: c,
-        });
+        cur = published_superior(site, t);
     }
+    let activities = held
+        .iter()
+        .filter_map(|&a| {
+            let act = &site.activities[a];
+            let letters = act.raci.iter().find(|(x, _)| *x == r)?.1;
+            let dept = &site.docs[act.dept];
+            Some(HeldActivity {
+                title: act.title.clone(),
+                dept_title: dept.title.clone(),
+                dept_url: dept.url.clone(),
+                clause: act.clause.as_ref().map(|(c, _)| c.clone()),
+                letters: letters.to_code(),
+                letter_list: letters.chars().map(String::from).collect(),
+            })
+        })
+        .collect();
+    let section = bodies.docs[role.dept].sections.get(&role.id);
+    let view = RoleView {
+        id: role.id.clone(),
+        key: site.role_key(r),
+        title: role.title.clone(),
+        url: url.clone(),
+        summary: role.summary.clone(),
+        headcount: role.headcount,
+        dept: Link {
+            title: dept.title.clone(),
+            url: dept.url.clone(),
+        },
+        reports_to: chain.first().cloned(),
+        chain,
+        chain_more,
+        direct_reports: reports
+            .iter()
+            .map(|&x| role_ref(site, x, role.dept))
+            .collect(),
+        activities,
+        backlinks: bodies.role_backlinks[r]
+            .iter()
+            .map(|&d| Link {
+                title: site.docs[d].title.clone(),
+                url: site.docs[d].url.clone(),
+            })
+            .collect(),
+        duties_anchor: section.map(|_| role.id.clone()),
+    };
+    let mut c = base_context(site, &url, &role.title);
+    c.insert("role", &view);
+    let crumbs = [
+        Link {
+            title: index_title.to_string(),
+            url: "roles/".into(),
+        },
+        view.dept.clone(),
+    ];
+    c.insert("breadcrumbs", &crumbs);
+    if let Some(html) = section {
+        c.insert_value("duties", body_html(html, &url, &dept.url));
+    }
+    c
 }
