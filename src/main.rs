@@ -145,7 +145,15 @@ fn run(cli: Cli) -> ExitCode {
             match build::build(&opts) {
                 Ok(built) => {
                     print_diags(&built.diagnostics, format);
-                    match charter::output::write(&root, &out_dir, &built.output) {
+                    let writing = std::time::Instant::now();
+                    let written = charter::output::write(&root, &out_dir, &built.output);
+                    if std::env::var_os("CHARTER_TIMINGS").is_some() {
+                        eprintln!(
+                            "{:>9.1} ms  write changed files",
+                            writing.elapsed().as_secs_f64() * 1e3
+                        );
+                    }
+                    match written {
                         Ok(w) => {
                             let s = built.stats;
                             println!(

@@ -122,6 +122,17 @@ fn set_mode(p: &Path, mode: u32) -> std::io::Result<()> {
     fs::set_permissions(p, fs::Permissions::from_mode(mode))
 }
 
+#[cfg(unix)]
+fn has_mode(m: &fs::Metadata, mode: u32) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    m.permissions().mode() & 0o7777 == mode
+}
+
+#[cfg(not(unix))]
+fn has_mode(_: &fs::Metadata, _: u32) -> bool {
+    true
+}
+
 #[cfg(not(unix))]
 fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
@@ -139,11 +150,26 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
+/// Whether `path` is a file holding exactly `bytes`: reads at most one
+/// byte more than `bytes` holds (no size query: system calls cost).
+fn same_file(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(f) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = Vec::with_capacity(bytes.len() + 1);
+    match f.take(bytes.len() as u64 + 1).read_to_end(&mut old) {
+        Ok(_) => old == bytes,
+        Err(_) => false, // a folder, or unreadable
+    }
+}
+
 fn write_one(path: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
-    if let Ok(old) = fs::read(path)
-        && old == bytes
-    {
+    if same_file(path, bytes) {
         return Ok(false);
+    }
+    if path.is_dir() {
+        fs::remove_dir_all(path).map_err(|e| io_error(path, e))?;
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
@@ -204,23 +230,23 @@ pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Dia
         .collect();
     for d in &dirs {
         let full = out.join(d);
-        if full.is_file() {
-            fs::remove_file(&full).map_err(|e| io_error(&full, e))?;
+        match fs::symlink_metadata(&full) {
+            // One system call for a folder that is already as it should be.
+            Ok(m) if m.is_dir() => {
+                if !has_mode(&m, 0o755) {
+                    set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
+                }
+                continue;
+            }
+            Ok(_) => fs::remove_file(&full).map_err(|e| io_error(&full, e))?,
+            Err(_) => {}
         }
-        if !full.is_dir() {
-            fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
-        }
+        fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
         set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
     }
     let results: Vec<Result<bool, Diagnostic>> = output
         .par_iter()
-        .map(|(rel, bytes)| {
-            let path = out.join(rel);
-            if path.is_dir() {
-                fs::remove_dir_all(&path).map_err(|e| io_error(&path, e))?;
-            }
-            write_one(&path, bytes)
-        })
+        .map(|(rel, bytes)| write_one(&out.join(rel), bytes))
         .collect();
     let mut stats = WriteStats::default();
     for r in results {
