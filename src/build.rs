@@ -227,6 +227,7 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     };
 
     let bodies = pages::Bodies::new(&site, rendered_docs, rendered_groups);
+    let nav_builtin = theme.builtin("nav.html");
     let mut tera = theme.tera;
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
@@ -238,7 +239,8 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
     timer.lap("search index");
     let pages = jobs.len();
-    let results = render_jobs(&tera, &theme.origins, jobs);
+    let nav = nav_builtin.then(|| pages::NavCache::new(&site));
+    let results = render_jobs(&tera, &theme.origins, nav.as_ref(), jobs);
     timer.lap("templates");
     let mut errors = Vec::new();
     for r in results {
@@ -384,6 +386,7 @@ fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
 pub fn render_jobs(
     tera: &tera::Tera,
     origins: &BTreeMap<String, theme::Origin>,
+    nav: Option<&pages::NavCache>,
     mut jobs: Vec<pages::Job<'_>>,
 ) -> Vec<Result<(String, Vec<u8>), Diagnostic>> {
     jobs.sort_by_key(|j| {
@@ -398,7 +401,11 @@ pub fn render_jobs(
     jobs.into_par_iter()
         .with_max_len(1)
         .map(|job| {
-            let context = (job.context)();
+            let mut context = (job.context)();
+            if let Some(nav) = nav {
+                nav.fill(tera, &mut context)
+                    .map_err(|e| theme::template_error(&e, origins))?;
+            }
             tera.render(job.template, &context)
                 .map(|html| (job.path, html.into_bytes()))
                 .map_err(|e| theme::template_error(&e, origins))

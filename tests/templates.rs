@@ -150,3 +150,86 @@ fn template_rendering_error_names_the_template() {
     assert_eq!(d.file.as_deref(), Some("templates/group.html"), "{d:#?}");
     assert_eq!(d.line, Some(3), "{d:#?}");
 }
+
+/// Every file under `dir`, relative path → bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The built-in sidebar is rendered once per distinct state and reused
+/// (src/pages/mod.rs, NavCache); a site's own nav.html is rendered on
+/// every page. With a site copy of the built-in nav.html, both ways must
+/// give byte-identical output: on the example site (every department in
+/// the sidebar, current-page marks, open groups) and on a site over the
+/// sidebar's size limit (groups only).
+#[test]
+fn the_cached_sidebar_equals_the_sidebar_rendered_on_every_page() {
+    let nav =
+        std::fs::read_to_string(repo_root().join("themes/default/templates/nav.html")).unwrap();
+    let example = Site::empty();
+    copy_dir(
+        &repo_root().join("content"),
+        &example.root().join("content"),
+    );
+    std::fs::copy(
+        repo_root().join("config.toml"),
+        example.root().join("config.toml"),
+    )
+    .unwrap();
+    let big = Site::new();
+    for g in 0..3 {
+        big.write(
+            &format!("content/g{g}/_index.md"),
+            format!("+++\ntitle = \"组{g}\"\n+++\n"),
+        );
+        for d in 0..60 {
+            big.write(
+                &format!("content/g{g}/g{g}d{d}.md"),
+                format!("+++\ntitle = \"部门{g}-{d}\"\n\n+++\n第一条 正文。\n"),
+            );
+        }
+    }
+    for site in [example, big] {
+        let cached = site.scratch().join("out-cached");
+        let plain = site.scratch().join("out-plain");
+        site.build(&["--format", "json", "--output", cached.to_str().unwrap()])
+            .success();
+        site.write("templates/nav.html", &nav);
+        site.build(&["--format", "json", "--output", plain.to_str().unwrap()])
+            .success();
+        let (a, b) = (tree(&cached), tree(&plain));
+        assert!(a.len() > 20, "{} files", a.len());
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        for (k, v) in &a {
+            assert!(
+                v == &b[k],
+                "{k} differs between the cached and the per-page sidebar"
+            );
+        }
+        // The mark of the current page is there (the sidebar is not the same everywhere).
+        let pages: Vec<&String> = a.keys().filter(|k| k.ends_with("index.html")).collect();
+        let marked = pages
+            .iter()
+            .filter(|k| String::from_utf8_lossy(&a[**k]).contains("is-open"))
+            .count();
+        assert!(
+            marked > 0 && marked < pages.len(),
+            "{marked} of {} pages have an open group",
+            pages.len()
+        );
+    }
+}

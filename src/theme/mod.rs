@@ -31,6 +31,13 @@ pub struct Theme {
     pub builtin_static: BTreeMap<String, Vec<u8>>,
 }
 
+impl Theme {
+    /// Whether the template `name` is the built-in one (not replaced by the site or its theme).
+    pub fn builtin(&self, name: &str) -> bool {
+        matches!(self.origins.get(name), Some(Origin::BuiltIn))
+    }
+}
+
 /// Built-in templates: name → source.
 pub fn builtin_templates() -> BTreeMap<String, String> {
     DefaultTheme::iter()
