@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, closest};
+use crate::incremental::{self, Incremental};
 use crate::markdown::{
     self, Anchor, Rendered,
     links::{Linker, Target},
@@ -40,6 +41,10 @@ pub struct Built {
     pub output: Output,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
+    /// `output` is the whole site; otherwise only what changed.
+    pub complete: bool,
+    /// The search index in the previous output no longer matches the text.
+    pub search_stale: bool,
 }
 
 /// Why a build failed.
@@ -81,6 +86,20 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, Failur
 
 /// Runs the whole pipeline in memory.
 pub fn build(opts: &Options) -> Result<Built, Failure> {
+    build_with(opts, None, None)
+}
+
+/// The pipeline with what `serve` keeps between builds: `changed` lists
+/// the inputs that changed since the last call (relative to the root;
+/// `None`: unknown, start over). The result is then either the whole
+/// output (`complete`) or only the files that changed, every other file
+/// being as in the previous good build (search index aside: see
+/// `search_stale` and [`search_files`]).
+pub fn build_with(
+    opts: &Options,
+    inc: Option<&mut Incremental>,
+    changed: Option<&[PathBuf]>,
+) -> Result<Built, Failure> {
     let started = Instant::now();
     let mut timer = Timer::new();
     let root = opts.root.as_path();
@@ -139,32 +158,99 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         }
     };
     timer.lap("config, inventory, theme");
-    let site = model::load::load(root, config, &inv.markdown, opts.drafts, &mut diags);
-
+    // With a cache: forget the files that changed, or everything when a
+    // change is not to a Markdown file (or the list is unknown).
+    let mut inc = inc;
+    if let Some(inc) = inc.as_deref_mut() {
+        match changed {
+            Some(paths) if paths.iter().all(|p| is_content_markdown(p)) => {
+                for p in paths {
+                    inc.parsed.forget(p);
+                }
+            }
+            Some(paths) => {
+                for p in paths {
+                    inc.parsed.forget(p);
+                }
+                inc.prev = None;
+            }
+            None => inc.clear(),
+        }
+    }
+    let site = model::load::load_cached(
+        root,
+        config,
+        &inv.markdown,
+        opts.drafts,
+        &mut diags,
+        inc.as_deref_mut().map(|i| &mut i.parsed),
+    );
     timer.lap("load and resolve");
-    // First Markdown pass: anchors of every body.
-    let analyses: Vec<markdown::Analysis> = site
+    let prev = inc.as_deref_mut().and_then(|i| i.prev.take());
+    let prev = prev.filter(|p| p.bodies.len() == site.docs.len());
+    let sources: Vec<u64> = site
         .docs
         .par_iter()
-        .map(|d| markdown::analyze(site.files[d.file].body()))
+        .map(|d| incremental::hash(site.files[d.file].body()))
         .collect();
+    // First Markdown pass: anchors of every body whose text changed.
+    let analyze_where = |need: &(dyn Fn(usize) -> bool + Sync)| -> Vec<Option<markdown::Analysis>> {
+        site.docs
+            .par_iter()
+            .enumerate()
+            .map(|(d, doc)| need(d).then(|| markdown::analyze(site.files[doc.file].body())))
+            .collect()
+    };
+    let mut analyses = analyze_where(&|d| {
+        prev.as_ref()
+            .is_none_or(|p| p.bodies[d].source != sources[d])
+    });
     let group_analyses: Vec<Option<markdown::Analysis>> = site
         .groups
         .par_iter()
         .map(|g| g.file.map(|f| markdown::analyze(site.files[f].body())))
         .collect();
-    let anchors: Vec<Vec<Anchor>> = analyses.iter().map(|a| a.anchors.clone()).collect();
+    let anchors: Vec<Vec<Anchor>> = analyses
+        .iter()
+        .enumerate()
+        .map(|(d, a)| match (a, &prev) {
+            (Some(a), _) => a.anchors.clone(),
+            (None, Some(p)) => p.bodies[d].anchors.clone(),
+            (None, None) => unreachable!("every body is analyzed without a previous build"),
+        })
+        .collect();
     timer.lap("markdown analysis");
     diags.extend(model::checks::check(&site, &anchors));
 
     timer.lap("checks");
     let mut known = known_paths(&site, &inv);
+    let env: Vec<u64> = (0..site.docs.len())
+        .map(|d| incremental::link_env(&site, d, &anchors[d]))
+        .collect();
+    let role_env: Vec<u64> = (0..site.roles.len())
+        .map(|r| incremental::role_env(&site, r))
+        .collect();
+    let render: Vec<bool> = match &prev {
+        Some(p) => incremental::bodies_to_render(p, &sources, &env, &role_env),
+        None => vec![true; site.docs.len()],
+    };
+    // Bodies to render again whose text did not change: analyze them now.
+    let more = analyze_where(&|d| render[d] && analyses[d].is_none());
+    for (a, m) in analyses.iter_mut().zip(more) {
+        if m.is_some() {
+            *a = m;
+        }
+    }
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
     let mut rendered_docs: Vec<(Rendered, Vec<Target>, Vec<Diagnostic>)> = analyses
         .par_iter()
         .enumerate()
         .map(|(d, a)| {
+            let Some(a) = a.as_ref().filter(|_| render[d]) else {
+                let b = &prev.as_ref().expect("a cached body").bodies[d];
+                return (b.rendered.clone(), b.targets.clone(), Vec::new());
+            };
             let doc = &site.docs[d];
             let file = &site.files[doc.file];
             let mut linker = Linker {
@@ -214,6 +300,21 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
             Some((r, linker.diags))
         })
         .collect();
+    // What the next build reuses.
+    let cached: Option<Vec<incremental::CachedBody>> = inc.is_some().then(|| {
+        rendered_docs
+            .par_iter()
+            .enumerate()
+            .map(|(d, (r, t, dg))| incremental::CachedBody {
+                source: sources[d],
+                anchors: anchors[d].clone(),
+                rendered: r.clone(),
+                targets: t.clone(),
+                had_diagnostics: !dg.is_empty(),
+                result: incremental::result_hash(r, t),
+            })
+            .collect()
+    });
     for (_, _, d) in &mut rendered_docs {
         diags.append(d);
     }
@@ -223,6 +324,10 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     timer.lap("markdown render");
     diagnostics::sort(&mut diags);
     let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
+        // The last good build is still what is served: keep planning from it.
+        if let Some(inc) = inc {
+            inc.prev = prev;
+        }
         return Err(Failure::Content(diags));
     };
 
@@ -232,12 +337,46 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
     timer.lap("bodies, globals");
-    let everything = |_: pages::PageKey| true;
-    let jobs = pages::jobs(&site, &bodies, &everything);
-    output.extend(pages::files(&site, &everything));
+    // Which pages: all of them, or those the edit touched.
+    let mut delta: Option<incremental::Plan> = None;
+    let mut next_prev: Option<incremental::Prev> = None;
+    if let Some(cached) = cached {
+        let digests: Vec<incremental::DocDigest> = (0..site.docs.len())
+            .map(|d| incremental::doc_digest(&site, d, &anchors[d]))
+            .collect();
+        let all_paths: Vec<String> = pages::jobs(&site, &bodies, &|_| true)
+            .into_iter()
+            .map(|j| j.path)
+            .collect();
+        let paths: Vec<&str> = all_paths.iter().map(String::as_str).collect();
+        let global = incremental::global_digest(&site, &digests, &known, &paths);
+        delta = prev
+            .as_ref()
+            .and_then(|p| incremental::plan(&site, p, global, &digests, &cached));
+        next_prev = Some(incremental::Prev {
+            global,
+            docs: digests,
+            role_env: role_env.clone(),
+            reports_to: site.roles.iter().map(|r| r.reports_to).collect(),
+            bodies: cached,
+        });
+    }
+    let wanted = |k: pages::PageKey| delta.as_ref().is_none_or(|p| p.pages.contains(&k));
+    let jobs = pages::jobs(&site, &bodies, &wanted);
+    output.extend(pages::files(&site, &wanted));
     timer.lap("page list, CSV");
-    crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
-    timer.lap("search index");
+    let search_stale = delta.as_ref().is_some_and(|p| p.search);
+    if delta.is_none() {
+        let analyses: Vec<markdown::Analysis> = analyses
+            .into_iter()
+            .enumerate()
+            .map(|(d, a)| {
+                a.unwrap_or_else(|| markdown::analyze(site.files[site.docs[d].file].body()))
+            })
+            .collect();
+        crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
+        timer.lap("search index");
+    }
     let pages = jobs.len();
     let nav = nav_builtin.then(|| pages::NavCache::new(&site));
     let results = render_jobs(&tera, &theme.origins, nav.as_ref(), jobs);
@@ -255,7 +394,27 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         diagnostics::sort(&mut errors);
         errors.dedup();
         diags.extend(errors);
+        if let Some(inc) = inc {
+            inc.prev = prev;
+        }
         return Err(Failure::Content(diags));
+    }
+    if let Some(plan) = &delta {
+        // Sitemap, static files and search index are as before (the
+        // search index is rebuilt by the caller when `search_stale`).
+        let _ = plan;
+        let stats = stats(&site, pages, started);
+        if let Some(inc) = inc {
+            inc.last = Some((site, bodies));
+            inc.prev = next_prev;
+        }
+        return Ok(Built {
+            output,
+            stats,
+            diagnostics: diags,
+            complete: false,
+            search_stale,
+        });
     }
     let mut page_urls: Vec<String> = vec![String::new()];
     page_urls.extend(
@@ -329,6 +488,9 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
     }
     if !errors.is_empty() {
         diags.extend(errors);
+        if let Some(inc) = inc {
+            inc.prev = prev;
+        }
         return Err(Failure::Content(diags));
     }
     known.clear();
@@ -337,22 +499,52 @@ pub fn build(opts: &Options) -> Result<Built, Failure> {
         crate::output::precompress(&mut output);
         timer.lap("precompress");
     }
+    let stats = stats(&site, pages, started);
+    if let Some(inc) = inc {
+        inc.last = Some((site, bodies));
+        inc.prev = next_prev;
+    }
     Ok(Built {
         output,
-        stats: Stats {
-            pages,
-            roles: site
-                .published_docs()
-                .map(|d| site.docs[d].roles.len())
-                .sum(),
-            activities: site
-                .published_docs()
-                .map(|d| site.docs[d].activities.len())
-                .sum(),
-            millis: started.elapsed().as_millis(),
-        },
+        stats,
         diagnostics: diags,
+        complete: true,
+        search_stale: false,
     })
+}
+
+fn stats(site: &Site, pages: usize, started: Instant) -> Stats {
+    Stats {
+        pages,
+        roles: site
+            .published_docs()
+            .map(|d| site.docs[d].roles.len())
+            .sum(),
+        activities: site
+            .published_docs()
+            .map(|d| site.docs[d].activities.len())
+            .sum(),
+        millis: started.elapsed().as_millis(),
+    }
+}
+
+/// A content Markdown file (`content/….md`), the only kind of change that
+/// an incremental build handles without rendering every page.
+fn is_content_markdown(p: &Path) -> bool {
+    p.starts_with("content") && p.extension().is_some_and(|e| e == "md")
+}
+
+/// The search index files of the last good build that `inc` holds.
+pub fn search_files(inc: &Incremental) -> Option<Output> {
+    let (site, bodies) = inc.last.as_ref()?;
+    let analyses: Vec<markdown::Analysis> = site
+        .docs
+        .par_iter()
+        .map(|d| markdown::analyze(site.files[d.file].body()))
+        .collect();
+    let mut out = Output::new();
+    crate::search::add_to_output(site, &analyses, bodies, &mut out);
+    Some(out)
 }
 
 /// `[markdown] safe = true`: a body and its role sections, cleaned. The

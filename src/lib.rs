@@ -5,6 +5,7 @@
 pub mod build;
 pub mod config;
 pub mod diagnostics;
+pub mod incremental;
 pub mod init;
 pub mod markdown;
 pub mod model;

@@ -31,6 +31,7 @@ struct GroupMatter {
     extra: toml::Table,
 }
 
+#[derive(Clone)]
 enum Parsed {
     Doc(Box<FrontMatter>),
     Group(GroupMatter),
@@ -195,6 +196,26 @@ fn ensure_group(
     parent.unwrap_or(0)
 }
 
+type ParseResult = Result<(SourceFile, Parsed), Diagnostic>;
+
+/// Parsed content files kept between the builds of `serve`, by path: only
+/// files that changed (or are new) are read and parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    files: HashMap<PathBuf, ParseResult>,
+}
+
+impl ParseCache {
+    /// Forgets a file, so the next load reads it again.
+    pub fn forget(&mut self, rel: &Path) {
+        self.files.remove(rel);
+    }
+
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+}
+
 /// Loads every Markdown file of the site into a resolved model.
 pub fn load(
     root: &Path,
@@ -203,10 +224,41 @@ pub fn load(
     drafts: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Site {
-    let results: Vec<_> = markdown
-        .par_iter()
-        .map(|rel| parse_file(root, rel))
-        .collect();
+    load_cached(root, config, markdown, drafts, diags, None)
+}
+
+/// [`load`], reusing what `cache` holds for files it has not forgotten.
+pub fn load_cached(
+    root: &Path,
+    config: Config,
+    markdown: &[PathBuf],
+    drafts: bool,
+    diags: &mut Vec<Diagnostic>,
+    cache: Option<&mut ParseCache>,
+) -> Site {
+    let results: Vec<ParseResult> = match cache {
+        None => markdown
+            .par_iter()
+            .map(|rel| parse_file(root, rel))
+            .collect(),
+        Some(cache) => {
+            let missing: Vec<&PathBuf> = markdown
+                .iter()
+                .filter(|rel| !cache.files.contains_key(*rel))
+                .collect();
+            let fresh: Vec<(PathBuf, ParseResult)> = missing
+                .par_iter()
+                .map(|rel| ((*rel).clone(), parse_file(root, rel)))
+                .collect();
+            cache.files.extend(fresh);
+            let wanted: std::collections::HashSet<&PathBuf> = markdown.iter().collect();
+            cache.files.retain(|k, _| wanted.contains(k));
+            markdown
+                .iter()
+                .map(|rel| cache.files[rel].clone())
+                .collect()
+        }
+    };
     let mut files = Vec::new();
     let mut parsed = Vec::new();
     for r in results {

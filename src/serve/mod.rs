@@ -317,6 +317,18 @@ fn rebuild_loop(
         if outcome.change != Change::None && site.send(Arc::new(rebuilder.snapshot())).is_err() {
             return;
         }
+        // The search index after the pages: the reload does not wait for it.
+        if outcome.search_pending
+            && let Some(took) = rebuilder.finish_search()
+        {
+            println!(
+                "search index rebuilt in {:.0} ms",
+                took.as_secs_f64() * 1000.0
+            );
+            if site.send(Arc::new(rebuilder.snapshot())).is_err() {
+                return;
+            }
+        }
     }
 }
 

@@ -4,17 +4,33 @@
 //! kind of change it was (nothing, stylesheets only, or pages), so that open
 //! pages can swap a stylesheet instead of reloading.
 //!
-//! Today every batch is a full in-memory build (measured and reported).
-//! The changed paths are passed in so that a cache of parsed files and
-//! rendered pages can be added here without touching the server.
+//! Builds are incremental ([`crate::incremental`]): only the changed files
+//! are parsed again and only the pages an edit touched are rendered; the
+//! rest of the served output is shared with the previous snapshot. The
+//! search index, when the text changed, is rebuilt right after the pages
+//! are published ([`Rebuilder::finish_search`]), so it does not delay the
+//! reload; the previous index folder stays served until the next one, so
+//! a page that loaded the old index can still fetch its chunks.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use crate::build::{self, Failure};
 use crate::diagnostics::Diagnostic;
+use crate::incremental::Incremental;
 use crate::output::Output;
+
+/// The output as served: path → bytes shared between snapshots.
+pub type Served = BTreeMap<String, Bytes>;
+
+/// Files of the search index (its stable entry point and hashed folders).
+fn is_search_file(path: &str) -> bool {
+    path == "search/index.js" || (path.starts_with("search-") && path.contains('/'))
+}
 
 /// What a rebuild changed, as open pages need to know it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +47,7 @@ pub enum Change {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// The last good build (`None` until a build succeeds).
-    pub output: Option<Arc<Output>>,
+    pub output: Option<Arc<Served>>,
     /// Diagnostics of the latest build when it failed; empty when it succeeded.
     pub errors: Arc<Vec<Diagnostic>>,
     /// Counts the rebuilds that changed something.
@@ -66,13 +82,19 @@ pub struct Outcome {
     /// Warnings of a good build, or everything a failed build reported.
     pub diagnostics: Vec<Diagnostic>,
     pub failed: bool,
+    /// Pages rendered (all of them, or those the edit touched).
     pub pages: usize,
+    /// The search index must be rebuilt: call [`Rebuilder::finish_search`].
+    pub search_pending: bool,
 }
 
 /// Owns the last good output and the latest diagnostics.
 pub struct Rebuilder {
     opts: build::Options,
-    good: Option<Arc<Output>>,
+    inc: Incremental,
+    good: Option<Arc<Served>>,
+    /// Search files of the index before the current one, still served.
+    old_search: Vec<String>,
     errors: Arc<Vec<Diagnostic>>,
     generation: u64,
     last_reload: u64,
@@ -89,7 +111,9 @@ impl Rebuilder {
         let instance = format!("{:x}{:x}", std::process::id(), nanos & 0xffff_ffff);
         Rebuilder {
             opts,
+            inc: Incremental::default(),
             good: None,
+            old_search: Vec::new(),
             errors: Arc::new(Vec::new()),
             generation: 0,
             last_reload: 0,
@@ -103,21 +127,38 @@ impl Rebuilder {
     }
 
     /// Runs the pipeline again. `changed` names the inputs that changed
-    /// (relative to the root); empty means "everything" (the first build).
+    /// (relative to the root); empty means "everything" (the first build,
+    /// or a rescan).
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
-        // A full build for now; `changed` is where an incremental cache plugs in.
-        let _ = changed;
         let started = Instant::now();
-        let result = build::build(&self.opts);
+        let changed = (!changed.is_empty()).then_some(changed);
+        let result = build::build_with(&self.opts, Some(&mut self.inc), changed);
         match result {
             Ok(built) => {
                 if let Ok(config) = build::load_config(&self.opts.root, None) {
                     self.base_path = config.base_path();
                 }
                 let was_failing = !self.errors.is_empty();
-                let (files_changed, css) = match &self.good {
-                    Some(old) => diff(old, &built.output),
-                    None => (built.output.len(), Vec::new()),
+                let (served, files_changed, css) = match (&self.good, built.complete) {
+                    (Some(old), false) => {
+                        let (n, css) = diff_delta(old, &built.output);
+                        let mut served = Served::clone(old);
+                        served.extend(built.output.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+                        (served, n, css)
+                    }
+                    (old, _) => {
+                        let (n, css) = match old {
+                            Some(old) => diff(old, &built.output),
+                            None => (built.output.len(), Vec::new()),
+                        };
+                        self.old_search.clear();
+                        let served: Served = built
+                            .output
+                            .into_iter()
+                            .map(|(k, v)| (k, Bytes::from(v)))
+                            .collect();
+                        (served, n, css)
+                    }
                 };
                 let change = if was_failing || self.good.is_none() {
                     Change::Pages
@@ -128,7 +169,7 @@ impl Rebuilder {
                 } else {
                     Change::Pages
                 };
-                self.good = Some(Arc::new(built.output));
+                self.good = Some(Arc::new(served));
                 self.errors = Arc::new(Vec::new());
                 self.bump(&change);
                 Outcome {
@@ -138,6 +179,7 @@ impl Rebuilder {
                     diagnostics: built.diagnostics,
                     failed: false,
                     pages: built.stats.pages,
+                    search_pending: built.search_stale,
                 }
             }
             Err(failure) => {
@@ -159,9 +201,34 @@ impl Rebuilder {
                     diagnostics: diags,
                     failed: true,
                     pages: 0,
+                    search_pending: false,
                 }
             }
         }
+    }
+
+    /// Rebuilds the search index of the last good build and puts it in
+    /// the served output; returns how long that took. The index before
+    /// keeps being served (pages that loaded it may still fetch chunks);
+    /// the one before that goes.
+    pub fn finish_search(&mut self) -> Option<Duration> {
+        let started = Instant::now();
+        let files = build::search_files(&self.inc)?;
+        let good = self.good.as_ref()?;
+        let mut served = Served::clone(good);
+        for k in std::mem::take(&mut self.old_search) {
+            if !files.contains_key(&k) {
+                served.remove(&k);
+            }
+        }
+        self.old_search = served
+            .keys()
+            .filter(|k| is_search_file(k) && !files.contains_key(*k) && *k != "search/index.js")
+            .cloned()
+            .collect();
+        served.extend(files.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+        self.good = Some(Arc::new(served));
+        Some(started.elapsed())
     }
 
     fn bump(&mut self, change: &Change) {
@@ -188,8 +255,24 @@ impl Rebuilder {
     }
 }
 
+/// How many of the files an incremental build gave differ from the served
+/// ones, and which of them are stylesheets.
+fn diff_delta(old: &Served, new: &Output) -> (usize, Vec<String>) {
+    let changed: Vec<&String> = new
+        .iter()
+        .filter(|(p, b)| old.get(*p).map(|o| &o[..]) != Some(&b[..]))
+        .map(|(p, _)| p)
+        .collect();
+    let css = changed
+        .iter()
+        .filter(|p| p.ends_with(".css"))
+        .map(|p| p.to_string())
+        .collect();
+    (changed.len(), css)
+}
+
 /// How many files differ between two outputs, and which of them are stylesheets.
-fn diff(old: &Output, new: &Output) -> (usize, Vec<String>) {
+fn diff(old: &Served, new: &Output) -> (usize, Vec<String>) {
     let mut changed = 0;
     let mut css = Vec::new();
     let mut note = |p: &str| {
@@ -199,7 +282,7 @@ fn diff(old: &Output, new: &Output) -> (usize, Vec<String>) {
         }
     };
     for (p, b) in new {
-        if old.get(p) != Some(b) {
+        if old.get(p).map(|o| &o[..]) != Some(&b[..]) {
             note(p);
         }
     }
@@ -226,7 +309,13 @@ mod tests {
     fn diff_counts_changed_added_removed_and_css() {
         let a = out(&[("a.html", "1"), ("s.css", "x"), ("gone.html", "")]);
         let b = out(&[("a.html", "1"), ("s.css", "y"), ("new.csv", "")]);
-        assert_eq!(diff(&a, &b), (3, vec!["s.css".to_string()]));
-        assert_eq!(diff(&a, &a), (0, vec![]));
+        let served = |o: &Output| -> Served {
+            o.iter()
+                .map(|(k, v)| (k.clone(), Bytes::from(v.clone())))
+                .collect()
+        };
+        assert_eq!(diff(&served(&a), &b), (3, vec!["s.css".to_string()]));
+        assert_eq!(diff(&served(&a), &a), (0, vec![]));
+        assert_eq!(diff_delta(&served(&a), &b), (2, vec!["s.css".to_string()]));
     }
 }

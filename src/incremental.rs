@@ -1,0 +1,350 @@
+//! What `serve` keeps between builds so that an edit costs in proportion
+//! to what it touches: parsed files, rendered bodies, and digests of the
+//! previous model, from which [`plan`] works out which pages to render.
+//!
+//! The rule: a change to anything many pages show (configuration,
+//! templates, static files, groups, the set of documents or roles, any
+//! document's title, URL, status or other metadata) renders every page.
+//! Otherwise each document that changed is classified by what changed:
+//!
+//! - its rendered body (text, links, anchors of the pages it links to):
+//!   its page, its roles' pages (duties sections), the printable handbook,
+//!   and the pages whose backlinks gained or lost it;
+//! - its roles (title, summary, headcount, reporting line): its page, the
+//!   role index, matrices, org chart, handbook, its roles' pages and every
+//!   role below them (the chain names them), their old and new superiors
+//!   (direct reports), the departments whose roles report to them and the
+//!   departments whose matrices name them;
+//! - its activities: its page, the matrices, the handbook, and the pages of
+//!   every role named in its old or new assignments.
+//!
+//! The output paths never change in this second case, so the caller keeps
+//! every file it is not given. The search index is rebuilt separately.
+//! `tests/incremental.rs` checks the result against full builds, byte for
+//! byte, across many kinds of edits.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use crate::markdown::links::Target;
+use crate::markdown::{Anchor, Rendered};
+use crate::model::load::ParseCache;
+use crate::model::{DocId, RoleId, Site};
+use crate::pages::PageKey;
+
+/// A document's body as last rendered.
+#[derive(Clone)]
+pub struct CachedBody {
+    /// Hash of the body's source text.
+    pub source: u64,
+    pub anchors: Vec<Anchor>,
+    pub rendered: Rendered,
+    pub targets: Vec<Target>,
+    /// The render reported something: always render it again.
+    pub had_diagnostics: bool,
+    /// Hash of what the render produced (HTML, sections, contents, links).
+    pub result: u64,
+}
+
+/// Digests of one document, by the kind of pages that show each part.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DocDigest {
+    pub meta: u64,
+    pub roles: u64,
+    pub activities: u64,
+    /// What other bodies' links see of it: URL, title, anchors.
+    pub link_env: u64,
+    /// Roles named in its activities' assignments.
+    pub raci_roles: Vec<RoleId>,
+}
+
+/// The previous good build, as far as planning the next one needs it.
+pub struct Prev {
+    pub global: u64,
+    pub docs: Vec<DocDigest>,
+    pub role_env: Vec<u64>,
+    pub reports_to: Vec<Option<RoleId>>,
+    pub bodies: Vec<CachedBody>,
+}
+
+/// Everything `serve` keeps between builds.
+#[derive(Default)]
+pub struct Incremental {
+    pub parsed: ParseCache,
+    pub prev: Option<Prev>,
+    /// The model and bodies of the last good build, for the search index
+    /// that is built after the pages.
+    pub last: Option<(Site, crate::pages::Bodies)>,
+}
+
+impl Incremental {
+    /// Forgets everything (a rescan after lost file events).
+    pub fn clear(&mut self) {
+        *self = Incremental::default();
+    }
+}
+
+pub fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
+fn debug_hash<T: std::fmt::Debug + ?Sized>(t: &T) -> u64 {
+    hash(&format!("{t:?}"))
+}
+
+/// What other documents' links see of a document.
+pub fn link_env(site: &Site, d: DocId, anchors: &[Anchor]) -> u64 {
+    let doc = &site.docs[d];
+    let ids: Vec<&str> = anchors.iter().map(|a| a.id.as_str()).collect();
+    hash(&(&doc.id, &doc.url, &doc.title, doc.draft, ids))
+}
+
+/// What links to a role see of it.
+pub fn role_env(site: &Site, r: RoleId) -> u64 {
+    let role = &site.roles[r];
+    hash(&(site.role_key(r), &role.title))
+}
+
+pub fn doc_digest(site: &Site, d: DocId, anchors: &[Anchor]) -> DocDigest {
+    let doc = &site.docs[d];
+    let meta = debug_hash(&(
+        &doc.id,
+        doc.kind,
+        &doc.title,
+        &doc.url,
+        doc.group,
+        doc.parent,
+        &doc.children,
+        doc.weight,
+        doc.draft,
+        &doc.meta,
+    ));
+    let roles = debug_hash(
+        &doc.roles
+            .iter()
+            .map(|&r| {
+                let role = &site.roles[r];
+                (
+                    &role.id,
+                    &role.title,
+                    &role.summary,
+                    role.headcount,
+                    role.reports_to,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let mut raci_roles = Vec::new();
+    let activities = debug_hash(
+        &doc.activities
+            .iter()
+            .map(|&a| {
+                let act = &site.activities[a];
+                raci_roles.extend(act.raci.iter().map(|(r, _)| *r));
+                (
+                    &act.id,
+                    &act.title,
+                    act.clause.as_ref().map(|c| &c.0),
+                    act.raci
+                        .iter()
+                        .map(|(r, l)| (*r, l.to_code()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    raci_roles.sort_unstable();
+    raci_roles.dedup();
+    DocDigest {
+        meta,
+        roles,
+        activities,
+        link_env: link_env(site, d, anchors),
+        raci_roles,
+    }
+}
+
+/// What a rendered body amounts to, for telling whether its pages change.
+pub fn result_hash(r: &Rendered, targets: &[Target]) -> u64 {
+    let mut sections: Vec<(&String, &String)> = r.sections.iter().collect();
+    sections.sort();
+    debug_hash(&(&r.html, &r.toc, sections, targets))
+}
+
+/// Everything whose change means rendering every page.
+pub fn global_digest(
+    site: &Site,
+    docs: &[DocDigest],
+    known: &HashSet<String>,
+    paths: &[&str],
+) -> u64 {
+    let groups: Vec<_> = site
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                &g.folder,
+                &g.title,
+                &g.summary,
+                g.weight,
+                g.draft,
+                &g.children,
+                &g.docs,
+                g.file.map(|f| hash(site.files[f].body())),
+            )
+        })
+        .collect();
+    let mut known: Vec<&String> = known.iter().collect();
+    known.sort();
+    // Sorted: the role pages come in index order, which follows titles.
+    let mut paths = paths.to_vec();
+    paths.sort_unstable();
+    let roles: Vec<String> = (0..site.roles.len()).map(|r| site.role_key(r)).collect();
+    let metas: Vec<u64> = docs.iter().map(|d| d.meta).collect();
+    debug_hash(&(
+        format!("{:?}", site.config),
+        site.drafts,
+        groups,
+        metas,
+        roles,
+        known,
+        paths,
+    ))
+}
+
+/// The pages an edit touched, given the previous build and the new one's
+/// digests; `None` when every page must be rendered.
+pub struct Plan {
+    pub pages: HashSet<PageKey>,
+    /// Some text, title or assignment changed: the search index is stale.
+    pub search: bool,
+}
+
+pub fn plan(
+    site: &Site,
+    prev: &Prev,
+    global: u64,
+    docs: &[DocDigest],
+    bodies: &[CachedBody],
+) -> Option<Plan> {
+    if prev.global != global
+        || prev.docs.len() != docs.len()
+        || prev.role_env.len() != site.roles.len()
+    {
+        return None;
+    }
+    let mut pages: HashSet<PageKey> = HashSet::new();
+    let mut search = false;
+    let mut roles_changed: Vec<DocId> = Vec::new();
+    for d in 0..docs.len() {
+        let (old, new) = (&prev.docs[d], &docs[d]);
+        let (ob, nb) = (&prev.bodies[d], &bodies[d]);
+        if ob.result != nb.result {
+            search = true;
+            pages.insert(PageKey::Doc(d));
+            pages.insert(PageKey::Print);
+            pages.extend(site.docs[d].roles.iter().map(|&r| PageKey::Role(r)));
+            // Backlinks gained or lost.
+            let set = |t: &[Target]| -> HashSet<PageKey> {
+                t.iter()
+                    .filter_map(|t| match t {
+                        Target::Doc(x) => Some(PageKey::Doc(*x)),
+                        Target::Role(r) => Some(PageKey::Role(*r)),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let (a, b) = (set(&ob.targets), set(&nb.targets));
+            pages.extend(a.symmetric_difference(&b).copied());
+        }
+        if old.roles != new.roles {
+            search = true;
+            roles_changed.push(d);
+        }
+        if old.activities != new.activities {
+            search = true;
+            pages.extend([PageKey::Doc(d), PageKey::Matrix, PageKey::Print]);
+            for &r in old.raci_roles.iter().chain(&new.raci_roles) {
+                pages.insert(PageKey::Role(r));
+            }
+        }
+    }
+    if !roles_changed.is_empty() {
+        pages.extend([
+            PageKey::RoleIndex,
+            PageKey::Org,
+            PageKey::Matrix,
+            PageKey::Print,
+        ]);
+        let changed: HashSet<RoleId> = roles_changed
+            .iter()
+            .flat_map(|&d| site.docs[d].roles.iter().copied())
+            .collect();
+        let mut below: Vec<Vec<RoleId>> = vec![Vec::new(); site.roles.len()];
+        for (r, role) in site.roles.iter().enumerate() {
+            if let Some(t) = role.reports_to {
+                below[t].push(r);
+            }
+        }
+        // The changed roles, everything below them, their old and new superiors.
+        let mut seen: HashSet<RoleId> = HashSet::new();
+        let mut stack: Vec<RoleId> = changed.iter().copied().collect();
+        while let Some(r) = stack.pop() {
+            if seen.insert(r) {
+                stack.extend(below[r].iter().copied());
+            }
+        }
+        for &r in &changed {
+            seen.extend(prev.reports_to[r]);
+            seen.extend(site.roles[r].reports_to);
+        }
+        pages.extend(seen.iter().map(|&r| PageKey::Role(r)));
+        for &d in &roles_changed {
+            pages.insert(PageKey::Doc(d));
+        }
+        // Departments whose roles report to a changed role, or whose
+        // matrices name one.
+        for (r, role) in site.roles.iter().enumerate() {
+            let to_changed = |t: Option<RoleId>| t.is_some_and(|t| changed.contains(&t));
+            if to_changed(role.reports_to) || to_changed(prev.reports_to[r]) {
+                pages.insert(PageKey::Doc(role.dept));
+            }
+        }
+        for (d, dig) in docs.iter().enumerate() {
+            let names = |rs: &[RoleId]| rs.iter().any(|r| changed.contains(r));
+            if names(&dig.raci_roles) || names(&prev.docs[d].raci_roles) {
+                pages.insert(PageKey::Doc(d));
+            }
+        }
+    }
+    Some(Plan { pages, search })
+}
+
+/// Documents whose bodies must be rendered again: those whose source
+/// changed, those whose last render reported something, and those that
+/// link to a document or role whose link-visible parts changed.
+pub fn bodies_to_render(prev: &Prev, source: &[u64], env: &[u64], role_env: &[u64]) -> Vec<bool> {
+    if prev.bodies.len() != source.len() || prev.role_env.len() != role_env.len() {
+        return vec![true; source.len()];
+    }
+    let changed_doc: Vec<bool> = (0..env.len())
+        .map(|d| prev.docs[d].link_env != env[d])
+        .collect();
+    let changed_role: Vec<bool> = (0..role_env.len())
+        .map(|r| prev.role_env[r] != role_env[r])
+        .collect();
+    (0..source.len())
+        .map(|d| {
+            let b = &prev.bodies[d];
+            b.source != source[d]
+                || b.had_diagnostics
+                || b.targets.iter().any(|t| match t {
+                    Target::Doc(x) => changed_doc.get(*x).copied().unwrap_or(true),
+                    Target::Role(r) => changed_role.get(*r).copied().unwrap_or(true),
+                    _ => false,
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,329 @@
+//! Incremental rebuilds (`serve`): after every kind of edit, the output the
+//! [`Rebuilder`] serves must equal, byte for byte, a full build of the same
+//! files. A site with cross-department links, anchors, reporting lines and
+//! assignments gets a series of edits: body text, links added and removed,
+//! anchors, role titles and reporting lines, assignments, activity titles,
+//! clauses, document titles, new and deleted files, group pages, config,
+//! an error and its fix. The search index is compared after it is rebuilt
+//! (the old index folder may stay served next to the new one).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+
+use charter::build::{self, Options};
+use charter::serve::rebuild::{Change, Rebuilder};
+
+const CONFIG: &str =
+    "title = \"增量测试\"\nbase_url = \"https://example.com/handbook/\"\nlanguage = \"zh-CN\"\n";
+
+fn dept(g: usize, i: usize, n: usize) -> String {
+    let id = format!("d{g}{i}");
+    let next = format!("d{}{}", (g + 1) % 3, (i + 1) % n);
+    let boss = if i == 0 {
+        if g == 0 {
+            String::new()
+        } else {
+            "reports_to = \"d00/head\"\n".into()
+        }
+    } else {
+        format!("reports_to = \"d{g}0/head\"\n")
+    };
+    let report = if i == 1 {
+        "，向[[d00/head]]报告"
+    } else {
+        ""
+    };
+    format!(
+        "+++\ntitle = \"部门{g}{i}\"\nid = \"{id}\"\nsummary = \"第{i}个部门\"\n\n\
+         [[roles]]\nid = \"head\"\ntitle = \"{id}负责人\"\n{boss}\n\
+         [[roles]]\nid = \"clerk\"\ntitle = \"{id}文员\"\nreports_to = \"head\"\nheadcount = 2\n\n\
+         [[activities]]\nid = \"plan\"\ntitle = \"{id}年度计划\"\nclause = \"a1\"\n\
+         raci = {{ head = \"A\", clerk = \"R\", \"{next}/head\" = \"C\" }}\n\n\
+         [[activities]]\nid = \"check\"\ntitle = \"{id}检查\"\nraci = {{ head = \"A/R\" }}\n+++\n\
+         ## 第一章 总则\n\n第一条 为规范{id}的工作，制定本制度。见[[{next}]]。\n\n\
+         第二条 文员负责档案，按[[{next}#a1]]执行。\n\n\
+         ## 岗位职责 {{#head}}\n\n负责全面工作{report}。\n\n\
+         ## 第二章 附则\n\n第三条 本制度自发布之日起施行。\n"
+    )
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        let f = Fixture { _tmp: tmp, root };
+        f.write("config.toml", CONFIG);
+        for g in 0..3 {
+            f.write(
+                &format!("content/g{g}/_index.md"),
+                &format!("+++\ntitle = \"组{g}\"\n+++\n组{g}的说明。\n"),
+            );
+            for i in 0..4 {
+                f.write(&format!("content/g{g}/d{g}{i}.md"), &dept(g, i, 4));
+            }
+        }
+        f
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn replace(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    fn opts(&self) -> Options {
+        Options {
+            root: self.root.clone(),
+            base_url: None,
+            drafts: false,
+        }
+    }
+}
+
+fn is_search(p: &str) -> bool {
+    p == "search/index.js" || (p.starts_with("search-") && p.contains('/'))
+}
+
+/// The served output equals a full build: every file but the search index
+/// exactly, the search index's files all present with the same bytes, and
+/// nothing else but an older index folder.
+fn assert_same(f: &Fixture, r: &Rebuilder, what: &str) {
+    let full = build::build(&f.opts())
+        .unwrap_or_else(|_| panic!("{what}: the full build failed"))
+        .output;
+    let snap = r.snapshot();
+    let served = snap.output.as_ref().expect("a good build is served");
+    let mut differ = Vec::new();
+    for (k, v) in &full {
+        match served.get(k) {
+            Some(s) if s[..] == v[..] => {}
+            Some(_) => differ.push(format!("{k} differs")),
+            None => differ.push(format!("{k} missing")),
+        }
+    }
+    for k in served.keys() {
+        if !full.contains_key(k) && !is_search(k) {
+            differ.push(format!("{k} should not be there"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{what}: incremental output differs from a full build:\n{}",
+        differ.join("\n")
+    );
+}
+
+/// Rebuilds after `changed`, finishes the search index, checks the result.
+fn step(f: &Fixture, r: &mut Rebuilder, changed: &[&str], what: &str) -> usize {
+    let paths: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+    let o = r.rebuild(&paths);
+    assert!(!o.failed, "{what}: {:?}", o.diagnostics);
+    if o.search_pending {
+        r.finish_search().expect("search index");
+    }
+    assert_same(f, r, what);
+    eprintln!("{what}: {} pages", o.pages);
+    o.pages
+}
+
+#[test]
+fn every_kind_of_edit_gives_the_output_of_a_full_build() {
+    let f = Fixture::new();
+    let mut r = Rebuilder::new(f.opts());
+    let all = r.rebuild(&[]);
+    assert!(!all.failed, "{:?}", all.diagnostics);
+    let total = all.pages;
+    assert!(total > 30, "{total} pages");
+    assert_same(&f, &r, "first build");
+
+    let d = "content/g1/d12.md";
+    // Plain body text: only that department's pages and the handbook.
+    f.replace(d, "本制度自发布之日起施行", "本制度经审议通过后施行");
+    let n = step(&f, &mut r, &[d], "body text");
+    assert!(n < total / 4, "a text edit rendered {n} of {total} pages");
+
+    // A new link (backlinks of the target), then gone again.
+    f.replace(d, "第三条", "第三条 参照[[d21]]和[[d03/clerk]]。");
+    step(&f, &mut r, &[d], "link added");
+    f.replace(d, "第三条 参照[[d21]]和[[d03/clerk]]。", "第三条");
+    step(&f, &mut r, &[d], "link removed");
+
+    // New anchors, and another department linking to one of them.
+    f.replace(
+        d,
+        "本制度经审议通过后施行。",
+        "本制度经审议通过后施行。\n\n第四条 新增条款。",
+    );
+    step(&f, &mut r, &[d], "anchor added");
+    let other = "content/g0/d00.md";
+    f.replace(other, "第三条 本制度", "第三条 依照[[d12#a4]]，本制度");
+    step(&f, &mut r, &[other], "link to the new anchor");
+    // The duties section of a role: its role page shows it.
+    f.replace(d, "负责全面工作", "负责全面工作和安全生产");
+    step(&f, &mut r, &[d], "duties section");
+
+    // Roles: title, headcount, reporting line (chains below it change).
+    f.replace(
+        "content/g0/d00.md",
+        "title = \"d00负责人\"",
+        "title = \"总负责人\"",
+    );
+    step(&f, &mut r, &["content/g0/d00.md"], "role title");
+    f.replace(d, "headcount = 2", "headcount = 3");
+    step(&f, &mut r, &[d], "headcount");
+    f.replace(
+        "content/g1/d10.md",
+        "reports_to = \"d00/head\"",
+        "reports_to = \"d20/head\"",
+    );
+    step(&f, &mut r, &["content/g1/d10.md"], "reporting line");
+
+    // Activities: a letter, a new assignment, a title, a clause.
+    f.replace(d, "\"C\" }", "\"I\" }");
+    step(&f, &mut r, &[d], "RACI letter");
+    f.replace(
+        d,
+        "raci = { head = \"A/R\" }",
+        "raci = { head = \"A/R\", \"d01/clerk\" = \"C\" }",
+    );
+    step(&f, &mut r, &[d], "new assignment");
+    f.replace(d, "d12检查", "d12季度检查");
+    step(&f, &mut r, &[d], "activity title");
+    f.replace(d, "clause = \"a1\"", "clause = \"a2\"");
+    step(&f, &mut r, &[d], "clause");
+
+    // Several files in one batch.
+    f.replace("content/g2/d23.md", "第一条", "第一条 （修订）");
+    f.replace("content/g0/d01.md", "第二条", "第二条 （修订）");
+    step(
+        &f,
+        &mut r,
+        &["content/g2/d23.md", "content/g0/d01.md"],
+        "two files",
+    );
+
+    // Title and summary: shown everywhere.
+    f.replace(d, "title = \"部门12\"", "title = \"安全部\"");
+    step(&f, &mut r, &[d], "document title");
+    f.replace(d, "summary = \"第2个部门\"", "summary = \"负责安全\"");
+    step(&f, &mut r, &[d], "summary");
+
+    // A group page, a new department, a deleted one, the config.
+    f.replace("content/g2/_index.md", "的说明", "的新说明");
+    step(&f, &mut r, &["content/g2/_index.md"], "group page");
+    f.write(
+        "content/g2/d24.md",
+        &dept(2, 4, 5).replace("d00/head", "d20/head"),
+    );
+    step(&f, &mut r, &["content/g2/d24.md"], "new department");
+    fs::remove_file(f.path("content/g2/d24.md")).unwrap();
+    step(&f, &mut r, &["content/g2/d24.md"], "deleted department");
+    f.replace("config.toml", "增量测试", "增量测试二");
+    step(&f, &mut r, &["config.toml"], "config");
+
+    // An error: served output stays; the fix gives a full-build result.
+    f.replace(d, "第一条", "第一条 见[[nowhere]]。");
+    let o = r.rebuild(&[PathBuf::from(d)]);
+    assert!(o.failed && o.change == Change::Pages);
+    f.replace(d, "第一条 见[[nowhere]]。", "第一条");
+    step(&f, &mut r, &[d], "fixed error");
+
+    // The same edit again after the fix, and an edit that changes nothing.
+    f.replace(d, "负责全面工作和安全生产", "负责全面工作");
+    step(&f, &mut r, &[d], "after the fix");
+    let o = r.rebuild(&[PathBuf::from(d)]);
+    assert_eq!(o.change, Change::None, "a rebuild without a change");
+}
+
+/// Random edits of many kinds, in batches, over a few hundred steps: the
+/// served output always equals a full build.
+#[test]
+fn random_edits_give_the_output_of_a_full_build() {
+    let f = Fixture::new();
+    let mut r = Rebuilder::new(f.opts());
+    assert!(!r.rebuild(&[]).failed);
+    let files: Vec<String> = (0..3)
+        .flat_map(|g| (0..4).map(move |i| format!("content/g{g}/d{g}{i}.md")))
+        .collect();
+    let mut seed = 7u64;
+    let mut rnd = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let edits: &[(&str, &str)] = &[
+        ("第三条 本制度", "第三条 （甲）本制度"),
+        ("负责全面工作", "负责全面工作。"),
+        ("\"C\" }", "\"I\" }"),
+        ("headcount = 2", "headcount = 4"),
+        (
+            "raci = { head = \"A/R\" }",
+            "raci = { head = \"A/R\", \"d11/clerk\" = \"I\" }",
+        ),
+        ("见[[", "参见[["),
+        ("起施行。\n", "起施行。\n\n第四条 补充。\n"),
+        ("reports_to = \"head\"", "reports_to = \"d00/head\""),
+        ("文员\"", "档案员\""),
+        ("年度计划", "年度工作计划"),
+    ];
+    let mut history: BTreeMap<String, String> = BTreeMap::new();
+    for round in 0..40 {
+        let mut changed = Vec::new();
+        for _ in 0..1 + rnd(2) {
+            let file = &files[rnd(files.len())];
+            let text = f.read(file);
+            let (a, b) = edits[rnd(edits.len())];
+            let new = if text.contains(a) {
+                text.replacen(a, b, 1)
+            } else if text.contains(b) {
+                text.replacen(b, a, 1)
+            } else {
+                continue;
+            };
+            f.write(file, &new);
+            history.insert(file.clone(), format!("{a} -> {b}"));
+            changed.push(file.as_str());
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        let what = format!("round {round}: {changed:?}");
+        let paths: Vec<PathBuf> = changed.iter().map(PathBuf::from).collect();
+        let o = r.rebuild(&paths);
+        if o.failed {
+            // Some combinations are invalid (a reporting cycle): the full
+            // build must fail too; undo nothing, later edits may fix it.
+            assert!(
+                build::build(&f.opts()).is_err(),
+                "{what}: only the incremental build failed: {:?}",
+                o.diagnostics
+            );
+            continue;
+        }
+        if o.search_pending {
+            r.finish_search();
+        }
+        assert_same(&f, &r, &what);
+    }
+}
