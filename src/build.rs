@@ -311,7 +311,10 @@ pub fn build_with(
                 rendered: r.clone(),
                 targets: t.clone(),
                 had_diagnostics: !dg.is_empty(),
-                result: incremental::result_hash(r, t),
+                result: match &prev {
+                    Some(p) if !render[d] => p.bodies[d].result,
+                    _ => incremental::result_hash(r, t),
+                },
             })
             .collect()
     });
@@ -344,7 +347,8 @@ pub fn build_with(
         let digests: Vec<incremental::DocDigest> = (0..site.docs.len())
             .map(|d| incremental::doc_digest(&site, d, &anchors[d]))
             .collect();
-        let all_paths: Vec<String> = pages::jobs(&site, &bodies, &|_| true)
+        let none = pages::print::Fragments::none();
+        let all_paths: Vec<String> = pages::jobs(&site, &bodies, &|_| true, &none)
             .into_iter()
             .map(|j| j.path)
             .collect();
@@ -362,7 +366,19 @@ pub fn build_with(
         });
     }
     let wanted = |k: pages::PageKey| delta.as_ref().is_none_or(|p| p.pages.contains(&k));
-    let jobs = pages::jobs(&site, &bodies, &wanted);
+    // Charters of the handbook that the edit did not touch are reused.
+    let fragments = pages::print::Fragments {
+        previous: match (&delta, inc.as_deref_mut()) {
+            (Some(plan), Some(inc)) => std::mem::take(&mut inc.print)
+                .into_iter()
+                .enumerate()
+                .map(|(d, f)| f.filter(|_| !plan.pages.contains(&pages::PageKey::Doc(d))))
+                .collect(),
+            _ => Vec::new(),
+        },
+        made: Default::default(),
+    };
+    let jobs = pages::jobs(&site, &bodies, &wanted, &fragments);
     output.extend(pages::files(&site, &wanted));
     timer.lap("page list, CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);
@@ -407,6 +423,7 @@ pub fn build_with(
         if let Some(inc) = inc {
             inc.last = Some((site, bodies));
             inc.prev = next_prev;
+            keep_fragments(inc, fragments);
         }
         return Ok(Built {
             output,
@@ -503,6 +520,7 @@ pub fn build_with(
     if let Some(inc) = inc {
         inc.last = Some((site, bodies));
         inc.prev = next_prev;
+        keep_fragments(inc, fragments);
     }
     Ok(Built {
         output,
@@ -511,6 +529,20 @@ pub fn build_with(
         complete: true,
         search_stale: false,
     })
+}
+
+/// The handbook's charters for the next build: those rendered now, or,
+/// when the handbook was not rendered, those reused.
+fn keep_fragments(inc: &mut Incremental, fragments: pages::print::Fragments) {
+    let made = fragments
+        .made
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    inc.print = if made.is_empty() {
+        fragments.previous
+    } else {
+        made
+    };
 }
 
 fn stats(site: &Site, pages: usize, started: Instant) -> Stats {
@@ -593,7 +625,12 @@ pub fn render_jobs(
     jobs.into_par_iter()
         .with_max_len(1)
         .map(|job| {
-            let mut context = (job.context)();
+            let mut context = match job.context {
+                pages::MakeContext::Plain(make) => make(),
+                pages::MakeContext::WithTera(make) => {
+                    make(tera).map_err(|e| theme::template_error(&e, origins))?
+                }
+            };
             if let Some(nav) = nav {
                 nav.fill(tera, &mut context)
                     .map_err(|e| theme::template_error(&e, origins))?;

@@ -75,6 +75,8 @@ pub struct Incremental {
     /// The model and bodies of the last good build, for the search index
     /// that is built after the pages.
     pub last: Option<(Site, crate::pages::Bodies)>,
+    /// The handbook's charters as last rendered, by document.
+    pub print: Vec<Option<std::sync::Arc<str>>>,
 }
 
 impl Incremental {
@@ -170,7 +172,7 @@ pub fn doc_digest(site: &Site, d: DocId, anchors: &[Anchor]) -> DocDigest {
 pub fn result_hash(r: &Rendered, targets: &[Target]) -> u64 {
     let mut sections: Vec<(&String, &String)> = r.sections.iter().collect();
     sections.sort();
-    debug_hash(&(&r.html, &r.toc, sections, targets))
+    hash(&(&r.html, &r.toc, sections, targets))
 }
 
 /// Everything whose change means rendering every page.

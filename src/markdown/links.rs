@@ -21,7 +21,7 @@ pub struct LinkRequest<'a> {
 }
 
 /// What a link points at, for backlinks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
     Doc(DocId),
     Role(RoleId),

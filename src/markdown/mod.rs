@@ -277,7 +277,7 @@ pub struct Rendered {
     pub sections: HashMap<String, String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Hash, serde::Serialize)]
 pub struct TocEntry {
     pub id: String,
     pub text: String,

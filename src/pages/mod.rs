@@ -368,8 +368,17 @@ pub struct Job<'a> {
     pub key: PageKey,
     pub path: String,
     pub template: &'static str,
-    pub context: Box<dyn FnOnce() -> Context + Send + 'a>,
+    pub context: MakeContext<'a>,
 }
+
+/// How a job's context is made: from the model alone, or with the
+/// templates too (a page made of separately rendered parts).
+pub enum MakeContext<'a> {
+    Plain(Box<dyn FnOnce() -> Context + Send + 'a>),
+    WithTera(Box<WithTera<'a>>),
+}
+
+type WithTera<'a> = dyn FnOnce(&tera::Tera) -> Result<Context, tera::Error> + Send + 'a;
 
 impl<'a> Job<'a> {
     pub fn new(
@@ -382,7 +391,21 @@ impl<'a> Job<'a> {
             key,
             path,
             template,
-            context: Box::new(context),
+            context: MakeContext::Plain(Box::new(context)),
+        }
+    }
+
+    pub fn with_tera(
+        key: PageKey,
+        path: String,
+        template: &'static str,
+        context: impl FnOnce(&tera::Tera) -> Result<Context, tera::Error> + Send + 'a,
+    ) -> Job<'a> {
+        Job {
+            key,
+            path,
+            template,
+            context: MakeContext::WithTera(Box::new(context)),
         }
     }
 }
@@ -421,7 +444,12 @@ pub fn body_html(html: &str, url: &str, own_url: &str) -> Value {
 }
 
 /// Every wanted page of the site, as template jobs.
-pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want) -> Vec<Job<'a>> {
+pub fn jobs<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    want: Want,
+    fragments: &'a print::Fragments,
+) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     let group_body = move |g: GroupId| {
         let url = site.group_url(g);
@@ -494,11 +522,11 @@ pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want) -> Vec<Job<'a>> 
         ));
     }
     if want(PageKey::Print) {
-        jobs.push(Job::new(
+        jobs.push(Job::with_tera(
             PageKey::Print,
             crate::urls::file_of(print::URL),
             "print.html",
-            move || print::context(site, bodies),
+            move |tera| print::context(site, bodies, tera, fragments),
         ));
     }
     if want(PageKey::Changes) {

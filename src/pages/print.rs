@@ -111,50 +111,109 @@ pub fn edition(site: &Site, docs: impl IntoIterator<Item = DocId>) -> Option<Str
         .max()
 }
 
-/// The context of `/print/`.
-pub fn context(site: &Site, bodies: &Bodies) -> tera::Context {
+/// Rendered charters of the handbook, by document: those of the previous
+/// build that may be reused, and those of this one.
+#[derive(Default)]
+pub struct Fragments {
+    /// `reuse[d]`: the previous fragment of `d` is still right.
+    pub previous: Vec<Option<std::sync::Arc<str>>>,
+    pub made: std::sync::Mutex<Vec<Option<std::sync::Arc<str>>>>,
+}
+
+impl Fragments {
+    /// Fragments to render from scratch.
+    pub fn none() -> Fragments {
+        Fragments::default()
+    }
+}
+
+/// One charter's context for `print_charter.html`.
+fn charter_context(site: &Site, bodies: &Bodies, d: DocId, group: Option<String>) -> tera::Context {
+    let doc = &site.docs[d];
+    let rendered = &bodies.docs[d];
+    let matrix = (!doc.activities.is_empty()).then(|| super::matrix::department(site, d));
+    let matrix_columns = role_columns(site, d);
+    let charter = Charter {
+        anchor: format!("doc-{}", doc.id),
+        page: doc_view(site, d),
+        group,
+        roles: role_rows(site, d, &rendered.sections),
+        matrix: matrix.map(|m| m.view(site, None)),
+        matrix_columns,
+        wide: matrix_columns > WIDE_COLUMNS,
+        huge: matrix_columns > HUGE_COLUMNS,
+        body: body_html(&rendered.html, URL, &doc.url),
+    };
+    let mut c = base_context(site, URL, &doc.title);
+    c.insert("page", &charter.page);
+    c.insert("c", &charter);
+    c
+}
+
+/// The context of `/print/`: each charter rendered with
+/// `print_charter.html` in parallel (or taken from `fragments`).
+pub fn context(
+    site: &Site,
+    bodies: &Bodies,
+    tera: &tera::Tera,
+    fragments: &Fragments,
+) -> Result<tera::Context, tera::Error> {
+    use rayon::prelude::*;
     let t = crate::theme::i18n::strings(site.config.lang());
     let order = reading_order(site);
     let mut toc = Vec::new();
-    let mut charters = Vec::new();
+    let mut items: Vec<(DocId, Option<String>)> = Vec::new();
     for (g, docs) in &order {
         let group = group_path(site, *g);
         let mut entries = Vec::new();
         for &d in docs {
             let doc = &site.docs[d];
-            let anchor = format!("doc-{}", doc.id);
             entries.push(TocEntry {
-                anchor: anchor.clone(),
+                anchor: format!("doc-{}", doc.id),
                 title: doc.title.clone(),
                 doc_number: doc.meta.doc_number.clone(),
                 status: doc.meta.status.clone(),
             });
-            let rendered = &bodies.docs[d];
-            let matrix = (!doc.activities.is_empty()).then(|| super::matrix::department(site, d));
-            let matrix_columns = role_columns(site, d);
-            charters.push(Charter {
-                anchor,
-                page: doc_view(site, d),
-                group: group.clone(),
-                roles: role_rows(site, d, &rendered.sections),
-                matrix: matrix.map(|m| m.view(site, None)),
-                matrix_columns,
-                wide: matrix_columns > WIDE_COLUMNS,
-                huge: matrix_columns > HUGE_COLUMNS,
-                body: body_html(&rendered.html, URL, &doc.url),
-            });
+            items.push((d, group.clone()));
         }
         toc.push(TocSection {
             title: group,
             entries,
         });
     }
+    let html: Vec<std::sync::Arc<str>> = items
+        .into_par_iter()
+        .map(|(d, group)| {
+            if let Some(Some(h)) = fragments.previous.get(d) {
+                return Ok(h.clone());
+            }
+            let c = charter_context(site, bodies, d, group);
+            Ok(std::sync::Arc::from(tera.render("print_charter.html", &c)?))
+        })
+        .collect::<Result<_, tera::Error>>()?;
+    {
+        let mut made = fragments.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.clear();
+        made.resize(site.docs.len(), None);
+        let ids = order.iter().flat_map(|(_, docs)| docs.iter().copied());
+        for (d, h) in ids.zip(&html) {
+            made[d] = Some(h.clone());
+        }
+    }
+    let charters: Vec<tera::Value> = html
+        .iter()
+        .map(|h| {
+            let mut m = tera::Map::new();
+            m.insert("html".into(), tera::Value::safe_string(h));
+            tera::Value::from(m)
+        })
+        .collect();
     let mut c = base_context(site, URL, t["print"]);
     c.insert(
         "edition",
         &edition(site, order.iter().flat_map(|(_, d)| d.iter().copied())),
     );
     c.insert("print_toc", &toc);
-    c.insert("charters", &charters);
-    c
+    c.insert_value("charters", tera::Value::from(charters));
+    Ok(c)
 }

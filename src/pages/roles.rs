@@ -57,23 +57,26 @@ struct RoleView {
     duties_anchor: Option<String>,
 }
 
+/// Where a role goes in index order: by pinyin of the title, then the
+/// title, then the department's pinyin, then its place in the sources.
+fn order_key(site: &Site, r: RoleId) -> (String, &str, String, RoleId) {
+    let role = &site.roles[r];
+    (
+        sortkey::key(&role.title),
+        role.title.as_str(),
+        sortkey::key(&site.docs[role.dept].title),
+        r,
+    )
+}
+
 /// Published roles in index order: by pinyin of the title, then department.
 pub fn sorted_roles(site: &Site) -> Vec<RoleId> {
-    let mut roles: Vec<(String, String, RoleId)> = (0..site.roles.len())
+    let mut roles: Vec<_> = (0..site.roles.len())
         .filter(|&r| site.published(site.roles[r].dept))
-        .map(|r| {
-            let role = &site.roles[r];
-            (
-                sortkey::key(&role.title),
-                sortkey::key(&site.docs[role.dept].title),
-                r,
-            )
-        })
+        .map(|r| order_key(site, r))
         .collect();
-    roles.sort_by(|a, b| {
-        (&a.0, &site.roles[a.2].title, &a.1, a.2).cmp(&(&b.0, &site.roles[b.2].title, &b.1, b.2))
-    });
-    roles.into_iter().map(|(_, _, r)| r).collect()
+    roles.sort();
+    roles.into_iter().map(|k| k.3).collect()
 }
 
 /// The most superiors a role page lists in its reporting chain: every
@@ -89,29 +92,28 @@ fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
 
 /// The role index and one page per role, those `want` selects.
 pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<Job<'a>>) {
-    let sorted = sorted_roles(site);
     let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
     if want(PageKey::RoleIndex) {
-        let sorted = sorted.clone();
         jobs.push(Job::new(
             PageKey::RoleIndex,
             "roles/index.html".into(),
             "roles.html",
-            move || index_context(site, &sorted, title),
+            move || index_context(site, &sorted_roles(site), title),
         ));
     }
-    let wanted: Vec<RoleId> = sorted
-        .iter()
-        .copied()
-        .filter(|&r| want(PageKey::Role(r)))
+    let wanted: Vec<RoleId> = (0..site.roles.len())
+        .filter(|&r| site.published(site.roles[r].dept) && want(PageKey::Role(r)))
         .collect();
     if wanted.is_empty() {
         return;
     }
-    // Direct reports (in index order) and activities held, for every role.
+    // Direct reports (in source order; each page sorts its own) and
+    // activities held, for every role.
     let mut reports: Vec<Vec<RoleId>> = vec![Vec::new(); site.roles.len()];
-    for &r in &sorted {
-        if let Some(t) = published_superior(site, r) {
+    for r in 0..site.roles.len() {
+        if site.published(site.roles[r].dept)
+            && let Some(t) = published_superior(site, r)
+        {
             reports[t].push(r);
         }
     }
@@ -227,10 +229,14 @@ fn role_context(
         reports_to: chain.first().cloned(),
         chain,
         chain_more,
-        direct_reports: reports
-            .iter()
-            .map(|&x| role_ref(site, x, role.dept))
-            .collect(),
+        direct_reports: {
+            let mut keyed: Vec<_> = reports.iter().map(|&x| order_key(site, x)).collect();
+            keyed.sort();
+            keyed
+                .into_iter()
+                .map(|k| role_ref(site, k.3, role.dept))
+                .collect()
+        },
         activities,
         backlinks: bodies.role_backlinks[r]
             .iter()
