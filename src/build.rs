@@ -625,10 +625,11 @@ pub fn render_jobs(
     jobs.into_par_iter()
         .with_max_len(1)
         .map(|job| {
-            let mut context = match job.context {
-                pages::MakeContext::Plain(make) => make(),
+            let (mut context, splice) = match job.context {
+                pages::MakeContext::Plain(make) => (make(), None),
                 pages::MakeContext::WithTera(make) => {
-                    make(tera).map_err(|e| theme::template_error(&e, origins))?
+                    let p = make(tera).map_err(|e| theme::template_error(&e, origins))?;
+                    (p.context, p.splice)
                 }
             };
             if let Some(nav) = nav {
@@ -636,6 +637,10 @@ pub fn render_jobs(
                     .map_err(|e| theme::template_error(&e, origins))?;
             }
             tera.render(job.template, &context)
+                .map(|html| match splice {
+                    Some(s) => s.apply(&html),
+                    None => html,
+                })
                 .map(|html| (job.path, html.into_bytes()))
                 .map_err(|e| theme::template_error(&e, origins))
         })

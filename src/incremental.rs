@@ -92,10 +92,6 @@ pub fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
     h.finish()
 }
 
-fn debug_hash<T: std::fmt::Debug + ?Sized>(t: &T) -> u64 {
-    hash(&format!("{t:?}"))
-}
-
 /// What other documents' links see of a document.
 pub fn link_env(site: &Site, d: DocId, anchors: &[Anchor]) -> u64 {
     let doc = &site.docs[d];
@@ -111,19 +107,18 @@ pub fn role_env(site: &Site, r: RoleId) -> u64 {
 
 pub fn doc_digest(site: &Site, d: DocId, anchors: &[Anchor]) -> DocDigest {
     let doc = &site.docs[d];
-    let meta = debug_hash(&(
-        &doc.id,
-        doc.kind,
-        &doc.title,
-        &doc.url,
-        doc.group,
-        doc.parent,
-        &doc.children,
-        doc.weight,
-        doc.draft,
-        &doc.meta,
+    let m = &doc.meta;
+    let meta = hash(&(
+        (
+            &doc.id, doc.kind, &doc.title, &doc.url, doc.group, doc.parent,
+        ),
+        (&doc.children, doc.weight, doc.draft),
+        (&m.summary, &m.effective, &m.revised, &m.version),
+        (&m.doc_number, &m.issuer, &m.status, &m.tags),
+        // Tables have no hash; most documents have no extra values.
+        (!m.extra.is_empty()).then(|| format!("{:?}", m.extra)),
     ));
-    let roles = debug_hash(
+    let roles = hash(
         &doc.roles
             .iter()
             .map(|&r| {
@@ -139,7 +134,7 @@ pub fn doc_digest(site: &Site, d: DocId, anchors: &[Anchor]) -> DocDigest {
             .collect::<Vec<_>>(),
     );
     let mut raci_roles = Vec::new();
-    let activities = debug_hash(
+    let activities = hash(
         &doc.activities
             .iter()
             .map(|&a| {
@@ -205,7 +200,7 @@ pub fn global_digest(
     paths.sort_unstable();
     let roles: Vec<String> = (0..site.roles.len()).map(|r| site.role_key(r)).collect();
     let metas: Vec<u64> = docs.iter().map(|d| d.meta).collect();
-    debug_hash(&(
+    hash(&(
         format!("{:?}", site.config),
         site.drafts,
         groups,

@@ -33,7 +33,8 @@ struct GroupMatter {
 
 #[derive(Clone)]
 enum Parsed {
-    Doc(Box<FrontMatter>),
+    /// Shared with the parse cache of `serve`: never copied.
+    Doc(std::sync::Arc<FrontMatter>),
     Group(GroupMatter),
 }
 
@@ -44,8 +45,8 @@ fn parse_file(root: &Path, rel: &Path) -> Result<(SourceFile, Parsed), Diagnosti
     let body_start = split.as_ref().map_or(0, |s| s.body_start);
     let is_index = rel.file_name().is_some_and(|n| n == "_index.md");
     let parsed = match (&split, is_index) {
-        (Some(sp), false) => Parsed::Doc(Box::new(frontmatter::parse(&src, rel, sp)?)),
-        (None, false) => Parsed::Doc(Box::default()),
+        (Some(sp), false) => Parsed::Doc(std::sync::Arc::new(frontmatter::parse(&src, rel, sp)?)),
+        (None, false) => Parsed::Doc(Default::default()),
         (Some(sp), true) => Parsed::Group(
             toml::from_str(&src.text[sp.toml.clone()])
                 .map_err(|e| source::toml_error(&e, &src, rel, sp.toml.start))?,
@@ -55,7 +56,7 @@ fn parse_file(root: &Path, rel: &Path) -> Result<(SourceFile, Parsed), Diagnosti
     Ok((
         SourceFile {
             rel: rel.to_path_buf(),
-            src,
+            src: std::sync::Arc::new(src),
             body_start,
         },
         parsed,
@@ -141,7 +142,7 @@ impl Builder<'_> {
 
 /// Roles and activities of a document, before cross-document resolution.
 struct PendingDoc {
-    fm: FrontMatter,
+    fm: std::sync::Arc<FrontMatter>,
     offset: usize,
 }
 
@@ -298,7 +299,7 @@ pub fn load_cached(
                 g.draft = gm.draft;
                 continue;
             }
-            Parsed::Doc(fm) => *fm,
+            Parsed::Doc(fm) => fm,
         };
         let offset = b.toml_offset(file);
         let stem = rel

@@ -23,7 +23,8 @@ pub type ActId = usize;
 pub struct SourceFile {
     /// Path relative to the site root (`content/safety.md`).
     pub rel: PathBuf,
-    pub src: SourceText,
+    /// Shared with the parse cache of `serve`: never copied.
+    pub src: std::sync::Arc<SourceText>,
     /// Byte offset of the Markdown body.
     pub body_start: usize,
 }
@@ -42,7 +43,7 @@ pub struct Span {
     pub end: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Department,
     Page,

@@ -378,7 +378,68 @@ pub enum MakeContext<'a> {
     WithTera(Box<WithTera<'a>>),
 }
 
-type WithTera<'a> = dyn FnOnce(&tera::Tera) -> Result<Context, tera::Error> + Send + 'a;
+type WithTera<'a> = dyn FnOnce(&tera::Tera) -> Result<Prepared, tera::Error> + Send + 'a;
+
+/// A context, and parts to put into the rendered page in place of markers.
+pub struct Prepared {
+    pub context: Context,
+    pub splice: Option<Splice>,
+}
+
+/// Parts of a page rendered on their own. The page is rendered with
+/// [`Splice::marker`]s (private-use characters around a number and a
+/// nonce no content can know) where the parts go; [`Splice::apply`] puts
+/// them in.
+pub struct Splice {
+    nonce: u64,
+    pub parts: Vec<std::sync::Arc<str>>,
+}
+
+const SPLICE_MARK: char = '\u{E001}';
+
+impl Splice {
+    pub fn new(parts: Vec<std::sync::Arc<str>>) -> Splice {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(parts.len());
+        Splice {
+            nonce: h.finish(),
+            parts,
+        }
+    }
+
+    pub fn marker(&self, i: usize) -> String {
+        format!("{SPLICE_MARK}{:x}-{i}{SPLICE_MARK}", self.nonce)
+    }
+
+    /// The rendered page with every marker replaced by its part.
+    pub fn apply(&self, html: &str) -> String {
+        let total: usize = self.parts.iter().map(|p| p.len()).sum();
+        let mut out = String::with_capacity(html.len() + total);
+        let prefix = format!("{SPLICE_MARK}{:x}-", self.nonce);
+        let mut rest = html;
+        while let Some(at) = rest.find(&prefix) {
+            let after = &rest[at + prefix.len()..];
+            let Some(end) = after.find(SPLICE_MARK) else {
+                break;
+            };
+            match after[..end]
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| self.parts.get(i))
+            {
+                Some(part) => {
+                    out.push_str(&rest[..at]);
+                    out.push_str(part);
+                }
+                None => out.push_str(&rest[..at + prefix.len() + end + SPLICE_MARK.len_utf8()]),
+            }
+            rest = &after[end + SPLICE_MARK.len_utf8()..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
 
 impl<'a> Job<'a> {
     pub fn new(
@@ -399,7 +460,7 @@ impl<'a> Job<'a> {
         key: PageKey,
         path: String,
         template: &'static str,
-        context: impl FnOnce(&tera::Tera) -> Result<Context, tera::Error> + Send + 'a,
+        context: impl FnOnce(&tera::Tera) -> Result<Prepared, tera::Error> + Send + 'a,
     ) -> Job<'a> {
         Job {
             key,
@@ -686,5 +747,25 @@ impl NavCache {
             .unwrap_or_else(|e| e.into_inner())
             .insert(key, html);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_puts_parts_at_their_markers_only() {
+        let s = Splice::new(vec!["<p>一</p>".into(), "<p>二</p>".into()]);
+        let page = format!("a{}b{}c", s.marker(1), s.marker(0));
+        assert_eq!(s.apply(&page), "a<p>二</p>b<p>一</p>c");
+        // A marker with another nonce (from content), a bad index, a
+        // marker cut short: left as they are.
+        let fake = "\u{E001}0-0\u{E001}";
+        let bad = s.marker(7);
+        let cut = format!("x{}", &s.marker(0)[..6]);
+        for text in [fake, bad.as_str(), cut.as_str(), "", "plain"] {
+            assert_eq!(s.apply(text), text);
+        }
     }
 }

@@ -157,7 +157,7 @@ pub fn context(
     bodies: &Bodies,
     tera: &tera::Tera,
     fragments: &Fragments,
-) -> Result<tera::Context, tera::Error> {
+) -> Result<super::Prepared, tera::Error> {
     use rayon::prelude::*;
     let t = crate::theme::i18n::strings(site.config.lang());
     let order = reading_order(site);
@@ -200,11 +200,14 @@ pub fn context(
             made[d] = Some(h.clone());
         }
     }
-    let charters: Vec<tera::Value> = html
-        .iter()
-        .map(|h| {
+    // The page is rendered with markers where the charters go, and the
+    // charters spliced in after: megabytes of HTML never pass through the
+    // template engine twice.
+    let splice = super::Splice::new(html);
+    let charters: Vec<tera::Value> = (0..splice.parts.len())
+        .map(|i| {
             let mut m = tera::Map::new();
-            m.insert("html".into(), tera::Value::safe_string(h));
+            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
             tera::Value::from(m)
         })
         .collect();
@@ -215,5 +218,8 @@ pub fn context(
     );
     c.insert("print_toc", &toc);
     c.insert_value("charters", tera::Value::from(charters));
-    Ok(c)
+    Ok(super::Prepared {
+        context: c,
+        splice: Some(splice),
+    })
 }
