@@ -618,6 +618,7 @@ pub fn render_jobs(
             j.key,
             pages::PageKey::Print
                 | pages::PageKey::Matrix
+                | pages::PageKey::MatrixUnit(_)
                 | pages::PageKey::RoleIndex
                 | pages::PageKey::Org
         )

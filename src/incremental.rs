@@ -11,12 +11,14 @@
 //!   its page, its roles' pages (duties sections), the printable handbook,
 //!   and the pages whose backlinks gained or lost it;
 //! - its roles (title, summary, headcount, reporting line): its page, the
-//!   role index, matrices, org chart, handbook, its roles' pages and every
+//!   role index, `/matrix/` and the matrix pages that name them, org chart,
+//!   handbook, its roles' pages and every
 //!   role below them (the chain names them), their old and new superiors
 //!   (direct reports), the departments whose roles report to them and the
 //!   departments whose matrices name them;
-//! - its activities: its page, the matrices, the handbook, and the pages of
-//!   every role named in its old or new assignments.
+//! - its activities: its page, `/matrix/` and its group's matrix page, the
+//!   handbook, and the pages of every role named in its old or new
+//!   assignments.
 //!
 //! The output paths never change in this second case, so the caller keeps
 //! every file it is not given. The search index is rebuilt separately.
@@ -31,6 +33,7 @@ use crate::markdown::{Anchor, Rendered};
 use crate::model::load::ParseCache;
 use crate::model::{DocId, RoleId, Site};
 use crate::pages::PageKey;
+use crate::pages::matrix::unit_of;
 
 /// A document's body as last rendered.
 #[derive(Clone)]
@@ -262,7 +265,12 @@ pub fn plan(
         }
         if old.activities != new.activities {
             search = true;
-            pages.extend([PageKey::Doc(d), PageKey::Matrix, PageKey::Print]);
+            pages.extend([
+                PageKey::Doc(d),
+                PageKey::Matrix,
+                PageKey::MatrixUnit(unit_of(site, d)),
+                PageKey::Print,
+            ]);
             for &r in old.raci_roles.iter().chain(&new.raci_roles) {
                 pages.insert(PageKey::Role(r));
             }
@@ -300,6 +308,7 @@ pub fn plan(
         pages.extend(seen.iter().map(|&r| PageKey::Role(r)));
         for &d in &roles_changed {
             pages.insert(PageKey::Doc(d));
+            pages.insert(PageKey::MatrixUnit(unit_of(site, d)));
         }
         // Departments whose roles report to a changed role, or whose
         // matrices name one.
@@ -313,6 +322,7 @@ pub fn plan(
             let names = |rs: &[RoleId]| rs.iter().any(|r| changed.contains(r));
             if names(&dig.raci_roles) || names(&prev.docs[d].raci_roles) {
                 pages.insert(PageKey::Doc(d));
+                pages.insert(PageKey::MatrixUnit(unit_of(site, d)));
             }
         }
     }

@@ -55,6 +55,11 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
+        Fixture::with_departments(4)
+    }
+
+    /// Three groups of `n` departments each.
+    fn with_departments(n: usize) -> Fixture {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         let f = Fixture { _tmp: tmp, root };
@@ -64,8 +69,8 @@ impl Fixture {
                 &format!("content/g{g}/_index.md"),
                 &format!("+++\ntitle = \"组{g}\"\n+++\n组{g}的说明。\n"),
             );
-            for i in 0..4 {
-                f.write(&format!("content/g{g}/d{g}{i}.md"), &dept(g, i, 4));
+            for i in 0..n {
+                f.write(&format!("content/g{g}/d{g}{i}.md"), &dept(g, i, n));
             }
         }
         f
@@ -326,4 +331,49 @@ fn random_edits_give_the_output_of_a_full_build() {
         }
         assert_same(&f, &r, &what);
     }
+}
+
+/// A site large enough for `/matrix/` to be split into one page per group
+/// (over 40,000 cells): an assignment edit renders its group's matrix
+/// page; a role title, every matrix page that names the role.
+#[test]
+fn split_matrix_pages_follow_edits() {
+    let f = Fixture::with_departments(60);
+    let mut r = Rebuilder::new(f.opts());
+    let all = r.rebuild(&[]);
+    assert!(!all.failed, "{:?}", all.diagnostics.first());
+    let snap = r.snapshot();
+    let out = snap.output.as_ref().unwrap();
+    assert!(
+        out.contains_key("matrix/g1/index.html"),
+        "the fixture must be big enough to split /matrix/"
+    );
+    let d = "content/g1/d15.md";
+    f.replace(d, "\"C\" }", "\"I\" }");
+    let n = step(&f, &mut r, &[d], "RACI letter, split matrix");
+    assert!(n < all.pages / 10, "{n} of {} pages", all.pages);
+    f.replace(d, "title = \"d15文员\"", "title = \"d15档案员\"");
+    step(&f, &mut r, &[d], "role title, split matrix");
+    f.replace(
+        d,
+        "raci = { head = \"A/R\" }",
+        "raci = { head = \"A/R\", \"d23/clerk\" = \"C\" }",
+    );
+    step(
+        &f,
+        &mut r,
+        &[d],
+        "assignment to another group's role, split matrix",
+    );
+    f.replace(
+        "content/g2/d23.md",
+        "title = \"d23文员\"",
+        "title = \"d23秘书\"",
+    );
+    step(
+        &f,
+        &mut r,
+        &["content/g2/d23.md"],
+        "title of a role named in another group",
+    );
 }

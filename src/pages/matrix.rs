@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Job, PageKey, base_context};
+use super::{Job, PageKey, Want, base_context};
 use crate::model::{ActId, DocId, GroupId, RoleId, Site};
 
 /// Above this many cells in all, `/matrix/` links to one page per group.
@@ -298,14 +298,33 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// `/matrix/`: one table per top-level group while the whole stays small;
-/// beyond that, one page per group with each department's own table, so
-/// the size grows with the number of assignments, not roles × activities.
-/// The units of `/matrix/`: (title, slug, departments with activities),
-/// top-level departments first, then each top-level group's subtree.
-fn units(site: &Site) -> Vec<(String, String, Vec<DocId>)> {
+/// The top-level group a document is in (0 at the top level): its unit
+/// of `/matrix/`.
+pub fn unit_of(site: &Site, d: DocId) -> GroupId {
+    let mut g = site.docs[d].group;
+    while let Some(p) = site.groups[g].parent {
+        if p == 0 {
+            return g;
+        }
+        g = p;
+    }
+    0
+}
+
+/// A unit of `/matrix/`: its group (0: top-level departments), title,
+/// slug, and departments with activities.
+struct Unit {
+    group: GroupId,
+    title: String,
+    slug: String,
+    docs: Vec<DocId>,
+}
+
+/// The units of `/matrix/`: top-level departments first, then each
+/// top-level group's subtree.
+fn units(site: &Site) -> Vec<Unit> {
     let t = crate::theme::i18n::strings(site.config.lang());
-    let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
+    let mut units = Vec::new();
     let top: Vec<DocId> = site.groups[0]
         .docs
         .iter()
@@ -313,7 +332,12 @@ fn units(site: &Site) -> Vec<(String, String, Vec<DocId>)> {
         .filter(|&d| site.published(d) && !site.docs[d].activities.is_empty())
         .collect();
     if !top.is_empty() {
-        units.push((t["other_departments"].to_string(), "_top".into(), top));
+        units.push(Unit {
+            group: 0,
+            title: t["other_departments"].to_string(),
+            slug: "_top".into(),
+            docs: top,
+        });
     }
     for &g in &site.groups[0].children {
         if !site.group_published(g) {
@@ -322,47 +346,51 @@ fn units(site: &Site) -> Vec<(String, String, Vec<DocId>)> {
         let mut docs = Vec::new();
         subtree_docs(site, g, &mut docs);
         if !docs.is_empty() {
-            units.push((
-                site.groups[g].title.clone(),
-                site.groups[g].folder.clone(),
+            units.push(Unit {
+                group: g,
+                title: site.groups[g].title.clone(),
+                slug: site.groups[g].folder.clone(),
                 docs,
-            ));
+            });
         }
     }
     units
 }
 
-/// The organization's CSV exports: the whole, and one per unit.
-pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
+/// The organization's CSV exports (the whole, and one per unit) that
+/// `want` selects.
+pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
     let units = units(site);
-    let all: Vec<DocId> = units
-        .iter()
-        .flat_map(|(_, _, d)| d.iter().copied())
-        .collect();
     let mut out: Vec<(String, Vec<u8>)> = units
         .par_iter()
-        .map(|(_, slug, docs)| (format!("matrix/{slug}.csv"), long_csv(site, docs)))
+        .filter(|u| want(PageKey::MatrixUnit(u.group)))
+        .map(|u| (format!("matrix/{}.csv", u.slug), long_csv(site, &u.docs)))
         .collect();
-    out.push(("matrix/matrix.csv".into(), long_csv(site, &all)));
+    if want(PageKey::Matrix) {
+        let all: Vec<DocId> = units.iter().flat_map(|u| u.docs.iter().copied()).collect();
+        out.push(("matrix/matrix.csv".into(), long_csv(site, &all)));
+    }
     out
 }
 
 /// `/matrix/`: one table per top-level group while the whole stays small;
 /// beyond that, one page per group with each department's own table, so
 /// the size grows with the number of assignments, not roles × activities.
-pub fn jobs<'a>(site: &'a Site, jobs: &mut Vec<Job<'a>>) {
+pub fn jobs<'a>(site: &'a Site, want: Want, jobs: &mut Vec<Job<'a>>) {
     let units = units(site);
     let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
     // Estimate the single-table size per group before building any table.
     let total: usize = units
         .iter()
-        .map(|(_, _, docs)| {
-            let rows: usize = docs
+        .map(|u| {
+            let rows: usize = u
+                .docs
                 .iter()
                 .map(|&d| site.docs[d].activities.len() + 1)
                 .sum();
-            let mut cols: Vec<RoleId> = docs
+            let mut cols: Vec<RoleId> = u
+                .docs
                 .iter()
                 .flat_map(|&d| site.docs[d].activities.iter())
                 .flat_map(|&a| site.activities[a].raci.iter().map(|(r, _)| *r))
@@ -374,13 +402,22 @@ pub fn jobs<'a>(site: &'a Site, jobs: &mut Vec<Job<'a>>) {
         .sum();
     let split = total > SPLIT_CELLS;
     let mut index_units = Vec::new();
-    for (name, slug, docs) in units {
+    for Unit {
+        group,
+        title: name,
+        slug,
+        docs,
+    } in units
+    {
         let csv = format!("matrix/{slug}.csv");
         if split {
             let url = format!("matrix/{slug}/");
             index_units.push((name.clone(), csv.clone(), Some(url.clone()), Vec::new()));
+            if !want(PageKey::MatrixUnit(group)) {
+                continue;
+            }
             jobs.push(Job::new(
-                PageKey::Matrix,
+                PageKey::MatrixUnit(group),
                 crate::urls::file_of(&url),
                 "matrix.html",
                 move || {
@@ -404,6 +441,9 @@ pub fn jobs<'a>(site: &'a Site, jobs: &mut Vec<Job<'a>>) {
         } else {
             index_units.push((name, csv, None, docs));
         }
+    }
+    if !want(PageKey::Matrix) {
+        return;
     }
     jobs.push(Job::new(
         PageKey::Matrix,

@@ -352,8 +352,11 @@ pub enum PageKey {
     Doc(DocId),
     RoleIndex,
     Role(RoleId),
-    /// `/matrix/` and its per-group pages.
+    /// `/matrix/` (and the organization's CSV).
     Matrix,
+    /// The matrix page and CSV of one top-level group (0: the departments
+    /// at the top level); its tables are on `/matrix/` while that is small.
+    MatrixUnit(GroupId),
     Org,
     Print,
     Changes,
@@ -571,9 +574,7 @@ pub fn jobs<'a>(
         ));
     }
     roles::jobs(site, bodies, want, &mut jobs);
-    if want(PageKey::Matrix) {
-        matrix::jobs(site, &mut jobs);
-    }
+    matrix::jobs(site, want, &mut jobs);
     if want(PageKey::Org) {
         jobs.push(Job::new(
             PageKey::Org,
@@ -675,9 +676,7 @@ pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
             )
         })
         .collect();
-    if want(PageKey::Matrix) {
-        out.extend(matrix::files(site));
-    }
+    out.extend(matrix::files(site, want));
     out
 }
 
