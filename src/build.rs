@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -243,7 +244,7 @@ pub fn build_with(
     }
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
-    let mut rendered_docs: Vec<(Rendered, Vec<Target>, Vec<Diagnostic>)> = analyses
+    let mut rendered_docs: Vec<(Arc<Rendered>, Vec<Target>, Vec<Diagnostic>)> = analyses
         .par_iter()
         .enumerate()
         .map(|(d, a)| {
@@ -273,7 +274,7 @@ pub fn build_with(
             if site.config.markdown.safe {
                 clean(&mut r, &file.rel, &mut linker.diags);
             }
-            (r, linker.targets, linker.diags)
+            (Arc::new(r), linker.targets, linker.diags)
         })
         .collect();
     let mut rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
@@ -421,7 +422,7 @@ pub fn build_with(
         let _ = plan;
         let stats = stats(&site, pages, started);
         if let Some(inc) = inc {
-            inc.last = Some((site, bodies));
+            incremental::drop_later((inc.last.replace((site, bodies)), prev));
             inc.prev = next_prev;
             keep_fragments(inc, fragments);
         }
@@ -518,7 +519,7 @@ pub fn build_with(
     }
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
-        inc.last = Some((site, bodies));
+        incremental::drop_later((inc.last.replace((site, bodies)), prev));
         inc.prev = next_prev;
         keep_fragments(inc, fragments);
     }

@@ -41,7 +41,7 @@ pub struct CachedBody {
     /// Hash of the body's source text.
     pub source: u64,
     pub anchors: Vec<Anchor>,
-    pub rendered: Rendered,
+    pub rendered: std::sync::Arc<Rendered>,
     pub targets: Vec<Target>,
     /// The render reported something: always render it again.
     pub had_diagnostics: bool,
@@ -87,6 +87,15 @@ impl Incremental {
     pub fn clear(&mut self) {
         *self = Incremental::default();
     }
+}
+
+/// Frees `t` on another thread: the previous build's model and caches
+/// are many small allocations, and freeing them is not on the way to
+/// the browser.
+pub fn drop_later<T: Send + 'static>(t: T) {
+    let _ = std::thread::Builder::new()
+        .name("charter-drop".into())
+        .spawn(move || drop(t));
 }
 
 pub fn hash<T: Hash + ?Sized>(t: &T) -> u64 {

@@ -248,7 +248,8 @@ pub type Toc = Vec<TocEntry>;
 
 /// Rendered bodies and the link graph, what page builders read.
 pub struct Bodies {
-    pub docs: Vec<crate::markdown::Rendered>,
+    /// Shared with the cache of `serve`.
+    pub docs: Vec<std::sync::Arc<crate::markdown::Rendered>>,
     pub groups: Vec<Option<crate::markdown::Rendered>>,
     /// Published documents whose body links to a document (or an anchor on it).
     pub backlinks: Vec<Vec<DocId>>,
@@ -260,7 +261,7 @@ impl Bodies {
     pub fn new(
         site: &Site,
         docs: Vec<(
-            crate::markdown::Rendered,
+            std::sync::Arc<crate::markdown::Rendered>,
             Vec<Target>,
             Vec<crate::diagnostics::Diagnostic>,
         )>,

@@ -169,7 +169,7 @@ impl Rebuilder {
                 } else {
                     Change::Pages
                 };
-                self.good = Some(Arc::new(served));
+                crate::incremental::drop_later(self.good.replace(Arc::new(served)));
                 self.errors = Arc::new(Vec::new());
                 self.bump(&change);
                 Outcome {
@@ -227,7 +227,7 @@ impl Rebuilder {
             .cloned()
             .collect();
         served.extend(files.into_iter().map(|(k, v)| (k, Bytes::from(v))));
-        self.good = Some(Arc::new(served));
+        crate::incremental::drop_later(self.good.replace(Arc::new(served)));
         Some(started.elapsed())
     }
 
