@@ -87,7 +87,21 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config, Failur
 
 /// Runs the whole pipeline in memory.
 pub fn build(opts: &Options) -> Result<Built, Failure> {
-    build_with(opts, None, None)
+    build_with(opts, None, None, None)
+}
+
+/// Runs the pipeline writing into `out` as it goes (see [`crate::output::Stage`]):
+/// the output folder changes only if the whole build succeeds.
+pub fn build_to_disk(
+    opts: &Options,
+    out: &Path,
+) -> Result<(Built, crate::output::WriteStats), Failure> {
+    let config = load_config(&opts.root, opts.base_url.as_deref())?;
+    let stage = crate::output::Stage::new(&opts.root, out, config.build.precompress)
+        .map_err(|d| Failure::Content(vec![d]))?;
+    let built = build_with(opts, None, None, Some(&stage))?;
+    let stats = stage.commit().map_err(|d| Failure::Content(vec![d]))?;
+    Ok((built, stats))
 }
 
 /// The pipeline with what `serve` keeps between builds: `changed` lists
@@ -100,6 +114,7 @@ pub fn build_with(
     opts: &Options,
     inc: Option<&mut Incremental>,
     changed: Option<&[PathBuf]>,
+    stage: Option<&crate::output::Stage>,
 ) -> Result<Built, Failure> {
     let started = Instant::now();
     let mut timer = Timer::new();
@@ -396,14 +411,15 @@ pub fn build_with(
     }
     let pages = jobs.len();
     let nav = nav_builtin.then(|| pages::NavCache::new(&site));
-    let results = render_jobs(&tera, &theme.origins, nav.as_ref(), jobs);
+    let results = render_jobs(&tera, &theme.origins, nav.as_ref(), jobs, stage);
     timer.lap("templates");
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok((p, b)) => {
+            Ok((p, Some(b))) => {
                 output.insert(p, b);
             }
+            Ok((_, None)) => {} // on its way to disk
             Err(d) => errors.push(d),
         }
     }
@@ -489,7 +505,9 @@ pub fn build_with(
     for r in read {
         match r {
             Ok((p, b, rel)) => {
-                if output.contains_key(&p) && page_like(&p) {
+                if (output.contains_key(&p) || stage.is_some_and(|s| s.contains(&p)))
+                    && page_like(&p)
+                {
                     errors.push(
                         Diagnostic::error(
                             "E018",
@@ -513,7 +531,17 @@ pub fn build_with(
     }
     known.clear();
     timer.lap("sitemap, static files");
-    if site.config.build.precompress {
+    if let Some(stage) = stage {
+        // Everything else joins the pages on disk (gzipped there if asked).
+        let failed: Vec<Diagnostic> = std::mem::take(&mut output)
+            .into_par_iter()
+            .filter_map(|(p, b)| stage.put(p, b).err())
+            .collect();
+        if let Some(d) = failed.into_iter().next() {
+            return Err(Failure::Content(vec![d]));
+        }
+        timer.lap("files to disk");
+    } else if site.config.build.precompress {
         crate::output::precompress(&mut output);
         timer.lap("precompress");
     }
@@ -608,12 +636,17 @@ fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
 
 /// Builds each job's context and renders it, in parallel; the biggest
 /// pages start first so that one long page does not finish alone.
+/// A rendered page: its path, and its bytes unless they went to a stage.
+pub type RenderedPage = (String, Option<Vec<u8>>);
+
+/// With a `stage`, each page goes to it at once and only its path comes back.
 pub fn render_jobs(
     tera: &tera::Tera,
     origins: &BTreeMap<String, theme::Origin>,
     nav: Option<&pages::NavCache>,
     mut jobs: Vec<pages::Job<'_>>,
-) -> Vec<Result<(String, Vec<u8>), Diagnostic>> {
+    stage: Option<&crate::output::Stage>,
+) -> Vec<Result<RenderedPage, Diagnostic>> {
     jobs.sort_by_key(|j| {
         !matches!(
             j.key,
@@ -643,8 +676,13 @@ pub fn render_jobs(
                     Some(s) => s.apply(&html),
                     None => html,
                 })
-                .map(|html| (job.path, html.into_bytes()))
                 .map_err(|e| theme::template_error(&e, origins))
+                .and_then(|html| match stage {
+                    Some(stage) => stage
+                        .put(job.path.clone(), html.into_bytes())
+                        .map(|()| (job.path, None)),
+                    None => Ok((job.path, Some(html.into_bytes()))),
+                })
         })
         .collect()
 }

@@ -142,38 +142,22 @@ fn run(cli: Cli) -> ExitCode {
                 drafts,
             };
             let out_dir = output.unwrap_or_else(|| root.join("output"));
-            match build::build(&opts) {
-                Ok(built) => {
+            match build::build_to_disk(&opts, &out_dir) {
+                Ok((built, w)) => {
                     print_diags(&built.diagnostics, format);
-                    let writing = std::time::Instant::now();
-                    let written = charter::output::write(&root, &out_dir, &built.output);
-                    if std::env::var_os("CHARTER_TIMINGS").is_some() {
-                        eprintln!(
-                            "{:>9.1} ms  write changed files",
-                            writing.elapsed().as_secs_f64() * 1e3
-                        );
-                    }
-                    match written {
-                        Ok(w) => {
-                            let s = built.stats;
-                            println!(
-                                "built {} pages, {} roles, {} activities in {} ms into {} ({} written, {} unchanged, {} removed)",
-                                s.pages,
-                                s.roles,
-                                s.activities,
-                                s.millis,
-                                out_dir.display(),
-                                w.written,
-                                w.unchanged,
-                                w.removed
-                            );
-                            ExitCode::SUCCESS
-                        }
-                        Err(d) => {
-                            print_diags(&[d], format);
-                            ExitCode::from(1)
-                        }
-                    }
+                    let s = built.stats;
+                    println!(
+                        "built {} pages, {} roles, {} activities in {} ms into {} ({} written, {} unchanged, {} removed)",
+                        s.pages,
+                        s.roles,
+                        s.activities,
+                        s.millis,
+                        out_dir.display(),
+                        w.written,
+                        w.unchanged,
+                        w.removed
+                    );
+                    ExitCode::SUCCESS
                 }
                 Err(Failure::Usage(msg)) => {
                     eprintln!("error: {msg}");

@@ -1,8 +1,9 @@
 //! Writing the output folder safely: only into a folder that is empty or
 //! that Charter wrote before (it holds the marker file), never into the
-//! site's own folders; only files whose bytes changed are rewritten (each
-//! through a temporary file and a rename); files the build no longer
-//! produces are removed. Files are 0644 and folders 0755 whatever the umask.
+//! site's own folders; only files whose bytes changed are rewritten; files
+//! the build no longer produces are removed; files are 0644 and folders
+//! 0755 whatever the umask. [`Stage`] does it as the build goes, moving
+//! changed files into place only once the whole build succeeded.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -164,33 +165,6 @@ fn same_file(path: &Path, bytes: &[u8]) -> bool {
     }
 }
 
-fn write_one(path: &Path, bytes: &[u8]) -> Result<bool, Diagnostic> {
-    if same_file(path, bytes) {
-        return Ok(false);
-    }
-    if path.is_dir() {
-        fs::remove_dir_all(path).map_err(|e| io_error(path, e))?;
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.charter-tmp"));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        drop(f);
-        set_mode(&tmp, 0o644)?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error(path, e));
-    }
-    Ok(true)
-}
-
 /// Existing files under `out` (relative, `/`-separated), the marker excluded.
 fn existing_files(out: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(out)
@@ -207,66 +181,13 @@ fn existing_files(out: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// Writes the output; call only after a successful build.
+/// Writes a whole in-memory output; call only after a successful build.
 pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Diagnostic> {
-    check_output_dir(root, out)?;
-    fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
-    set_mode(out, 0o755).map_err(|e| io_error(out, e))?;
-    let marker = out.join(MARKER);
-    if !marker.is_file() {
-        fs::write(&marker, "This folder is written by `charter build`; its contents are replaced on every build.\n")
-            .map_err(|e| io_error(&marker, e))?;
-        set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
-    }
-    // Folders first (sequentially, parents before children), then files in
-    // parallel. Every ancestor is listed, folders that hold only folders
-    // (`roles/<dept>/`) included, so each gets its mode whatever the umask.
-    let dirs: BTreeSet<PathBuf> = output
-        .keys()
-        .filter_map(|k| Path::new(k).parent())
-        .flat_map(Path::ancestors)
-        .filter(|p| !p.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .collect();
-    for d in &dirs {
-        let full = out.join(d);
-        match fs::symlink_metadata(&full) {
-            // One system call for a folder that is already as it should be.
-            Ok(m) if m.is_dir() => {
-                if !has_mode(&m, 0o755) {
-                    set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
-                }
-                continue;
-            }
-            Ok(_) => fs::remove_file(&full).map_err(|e| io_error(&full, e))?,
-            Err(_) => {}
-        }
-        fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
-        set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
-    }
-    let results: Vec<Result<bool, Diagnostic>> = output
+    let stage = Stage::new(root, out, false)?;
+    output
         .par_iter()
-        .map(|(rel, bytes)| write_one(&out.join(rel), bytes))
-        .collect();
-    let mut stats = WriteStats::default();
-    for r in results {
-        if r? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
-        }
-    }
-    for stale in existing_files(out) {
-        if !output.contains_key(&stale) {
-            let p = out.join(&stale);
-            fs::remove_file(&p).map_err(|e| io_error(&p, e))?;
-            stats.removed += 1;
-        }
-    }
-    if stats.removed > 0 {
-        remove_empty_dirs(out);
-    }
-    Ok(stats)
+        .try_for_each(|(p, b)| stage.put(p.clone(), b.clone()))?;
+    stage.commit()
 }
 
 fn remove_empty_dirs(out: &Path) {
@@ -280,5 +201,168 @@ fn remove_empty_dirs(out: &Path) {
     dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
     for d in dirs {
         let _ = fs::remove_dir(&d); // fails (and is kept) unless empty
+    }
+}
+
+/// Writing a build as it is made, with the guarantee of [`write`]: pages
+/// go to disk as they are rendered (so a big site is never held in memory
+/// whole), but a page whose bytes changed is written into a staging folder
+/// inside the output and moved into place only by [`Stage::commit`], after
+/// the whole build succeeded. A failed build drops the stage, which
+/// removes the staging folder: the previous output is untouched.
+pub struct Stage {
+    out: PathBuf,
+    staging: PathBuf,
+    precompress: bool,
+    /// Every path put so far (the output's file list).
+    paths: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Staged files: (staging file, output path).
+    staged: std::sync::Mutex<Vec<(PathBuf, String)>>,
+    next: std::sync::atomic::AtomicUsize,
+    unchanged: std::sync::atomic::AtomicUsize,
+    created_out: std::sync::atomic::AtomicBool,
+    done: bool,
+}
+
+/// The staging folder's name inside the output folder.
+pub const STAGING: &str = ".charter-staging";
+
+impl Stage {
+    /// A stage for writing into `out` (refused as [`write`] refuses it).
+    pub fn new(root: &Path, out: &Path, precompress: bool) -> Result<Stage, Diagnostic> {
+        check_output_dir(root, out)?;
+        Ok(Stage {
+            out: out.to_path_buf(),
+            staging: out.join(STAGING),
+            precompress,
+            paths: Default::default(),
+            staged: Default::default(),
+            next: Default::default(),
+            unchanged: Default::default(),
+            created_out: Default::default(),
+            done: false,
+        })
+    }
+
+    /// Whether `path` was put.
+    pub fn contains(&self, path: &str) -> bool {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(path)
+    }
+
+    /// Adds a file of the output (and its `.gz` with `[build] precompress`).
+    pub fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+        if self.precompress && compressible(&path) {
+            self.put_one(format!("{path}.gz"), &gzip(&bytes))?;
+        }
+        self.put_one(path, &bytes)
+    }
+
+    fn put_one(&self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
+        use std::sync::atomic::Ordering;
+        let target = self.out.join(&path);
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.clone());
+        if same_file(&target, bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        if !self.staging.is_dir() {
+            if !self.out.exists() {
+                self.created_out.store(true, Ordering::Relaxed);
+            }
+            fs::create_dir_all(&self.staging).map_err(|e| io_error(&self.staging, e))?;
+        }
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let file = self.staging.join(n.to_string());
+        fs::write(&file, bytes).map_err(|e| io_error(&file, e))?;
+        set_mode(&file, 0o644).map_err(|e| io_error(&file, e))?;
+        self.staged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((file, path));
+        Ok(())
+    }
+
+    /// Moves the staged files into place, removes the files the build no
+    /// longer makes, and gives the folders their modes.
+    pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
+        let out = self.out.clone();
+        fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
+        set_mode(&out, 0o755).map_err(|e| io_error(&out, e))?;
+        let marker = out.join(MARKER);
+        if !marker.is_file() {
+            fs::write(&marker, "This folder is written by `charter build`; its contents are replaced on every build.\n")
+                .map_err(|e| io_error(&marker, e))?;
+            set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
+        }
+        let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()));
+        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        // Folders: parents before children, one system call each when right.
+        let dirs: BTreeSet<PathBuf> = paths
+            .iter()
+            .filter_map(|k| Path::new(k).parent())
+            .flat_map(Path::ancestors)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .collect();
+        for d in &dirs {
+            let full = out.join(d);
+            match fs::symlink_metadata(&full) {
+                Ok(m) if m.is_dir() => {
+                    if !has_mode(&m, 0o755) {
+                        set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
+                    }
+                    continue;
+                }
+                Ok(_) => fs::remove_file(&full).map_err(|e| io_error(&full, e))?,
+                Err(_) => {}
+            }
+            fs::create_dir_all(&full).map_err(|e| io_error(&full, e))?;
+            set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
+        }
+        let written = staged.len();
+        for (from, rel) in staged {
+            let to = out.join(&rel);
+            if to.is_dir() {
+                fs::remove_dir_all(&to).map_err(|e| io_error(&to, e))?;
+            }
+            fs::rename(&from, &to).map_err(|e| io_error(&to, e))?;
+        }
+        let _ = fs::remove_dir_all(&self.staging);
+        let mut stats = WriteStats {
+            written,
+            unchanged: self.unchanged.load(std::sync::atomic::Ordering::Relaxed),
+            removed: 0,
+        };
+        for stale in existing_files(&out) {
+            if !paths.contains(&stale) {
+                let p = out.join(&stale);
+                fs::remove_file(&p).map_err(|e| io_error(&p, e))?;
+                stats.removed += 1;
+            }
+        }
+        if stats.removed > 0 {
+            remove_empty_dirs(&out);
+        }
+        self.done = true;
+        Ok(stats)
+    }
+}
+
+impl Drop for Stage {
+    /// Without a commit: nothing of the build stays.
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let _ = fs::remove_dir_all(&self.staging);
+        if self.created_out.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = fs::remove_dir(&self.out); // only if empty
+        }
     }
 }

@@ -53,6 +53,49 @@ fn failed_build_leaves_the_output_untouched() {
     }
 }
 
+/// Pages go to disk as they are rendered (through a staging folder): a
+/// template that fails on some pages after others were rendered, with
+/// content that changes every page, still leaves the output as it was,
+/// and no staging folder behind.
+#[test]
+fn a_build_failing_while_rendering_leaves_the_output_untouched() {
+    let site = Site::fixture("basic");
+    site.build(&[]).success();
+    age_files(&site.out());
+    let before = entries(&site.out());
+    // Every page changes (the site title), and role pages fail to render.
+    let config = site.read("config.toml");
+    site.write(
+        "config.toml",
+        config.replacen("title = \"", "title = \"新", 1),
+    );
+    site.write(
+        "templates/role.html",
+        "{% extends \"base.html\" %}{% block content %}{{ role.no_such_field.nested }}{% endblock content %}",
+    );
+    let run = site.build(&["--format", "json"]);
+    run.expect_code(1);
+    assert_eq!(run.codes(), ["E030"], "{run}");
+    let after = entries(&site.out());
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>(),
+        "nothing added or removed (no staging folder left)"
+    );
+    for (path, entry) in &before {
+        assert_eq!(&after[path], entry, "{path} changed (bytes or mtime)");
+    }
+    // A first build that fails leaves no output folder at all.
+    let fresh = site.scratch().join("fresh-out");
+    let run = site.build(&["--format", "json", "--output", fresh.to_str().unwrap()]);
+    run.expect_code(1);
+    assert!(
+        !fresh.exists(),
+        "a failed first build created {}",
+        fresh.display()
+    );
+}
+
 #[test]
 fn failed_build_in_human_format_says_the_output_was_kept() {
     let site = Site::fixture("basic");

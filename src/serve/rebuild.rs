@@ -132,7 +132,7 @@ impl Rebuilder {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
         let started = Instant::now();
         let changed = (!changed.is_empty()).then_some(changed);
-        let result = build::build_with(&self.opts, Some(&mut self.inc), changed);
+        let result = build::build_with(&self.opts, Some(&mut self.inc), changed, None);
         match result {
             Ok(built) => {
                 if let Ok(config) = build::load_config(&self.opts.root, None) {
