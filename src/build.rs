@@ -340,6 +340,9 @@ pub fn build_with(
     for (_, d) in rendered_groups.iter_mut().flatten() {
         diags.append(d);
     }
+    // The parsed bodies are large; the search index parses again, one at a time.
+    drop(analyses);
+    drop(group_analyses);
     timer.lap("markdown render");
     diagnostics::sort(&mut diags);
     let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
@@ -399,15 +402,13 @@ pub fn build_with(
     timer.lap("page list, CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);
     if delta.is_none() {
-        let analyses: Vec<markdown::Analysis> = analyses
-            .into_iter()
-            .enumerate()
-            .map(|(d, a)| {
-                a.unwrap_or_else(|| markdown::analyze(site.files[site.docs[d].file].body()))
-            })
-            .collect();
-        crate::search::add_to_output(&site, &analyses, &bodies, &mut output);
+        crate::search::add_to_output(&site, &[], &bodies, &mut output);
         timer.lap("search index");
+    }
+    // Writing to disk: the search index and CSV files go now, not held
+    // in memory while the pages render.
+    if let Some(stage) = stage {
+        to_stage(stage, &mut output).map_err(|d| Failure::Content(vec![d]))?;
     }
     let pages = jobs.len();
     let nav = nav_builtin.then(|| pages::NavCache::new(&site));
@@ -533,13 +534,7 @@ pub fn build_with(
     timer.lap("sitemap, static files");
     if let Some(stage) = stage {
         // Everything else joins the pages on disk (gzipped there if asked).
-        let failed: Vec<Diagnostic> = std::mem::take(&mut output)
-            .into_par_iter()
-            .filter_map(|(p, b)| stage.put(p, b).err())
-            .collect();
-        if let Some(d) = failed.into_iter().next() {
-            return Err(Failure::Content(vec![d]));
-        }
+        to_stage(stage, &mut output).map_err(|d| Failure::Content(vec![d]))?;
         timer.lap("files to disk");
     } else if site.config.build.precompress {
         crate::output::precompress(&mut output);
@@ -598,13 +593,8 @@ fn is_content_markdown(p: &Path) -> bool {
 /// The search index files of the last good build that `inc` holds.
 pub fn search_files(inc: &Incremental) -> Option<Output> {
     let (site, bodies) = inc.last.as_ref()?;
-    let analyses: Vec<markdown::Analysis> = site
-        .docs
-        .par_iter()
-        .map(|d| markdown::analyze(site.files[d.file].body()))
-        .collect();
     let mut out = Output::new();
-    crate::search::add_to_output(site, &analyses, bodies, &mut out);
+    crate::search::add_to_output(site, &[], bodies, &mut out);
     Some(out)
 }
 
@@ -636,6 +626,13 @@ fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
 
 /// Builds each job's context and renders it, in parallel; the biggest
 /// pages start first so that one long page does not finish alone.
+/// Moves every file of `output` to the stage.
+fn to_stage(stage: &crate::output::Stage, output: &mut Output) -> Result<(), Diagnostic> {
+    std::mem::take(output)
+        .into_par_iter()
+        .try_for_each(|(p, b)| stage.put(p, b))
+}
+
 /// A rendered page: its path, and its bytes unless they went to a stage.
 pub type RenderedPage = (String, Option<Vec<u8>>);
 

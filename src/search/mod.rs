@@ -216,8 +216,14 @@ impl<'a> Sources<'a> {
             field: Field::Title,
             text: doc.title.clone(),
         }];
-        if let Some(a) = self.analyses.get(d) {
-            blocks.extend(body_blocks(a));
+        match self.analyses.get(d) {
+            Some(a) => blocks.extend(body_blocks(a)),
+            // Analyses not kept: made here, one at a time.
+            None if self.analyses.is_empty() => {
+                let body = site.files[doc.file].body();
+                blocks.extend(body_blocks(&markdown::analyze(body)));
+            }
+            None => {}
         }
         Entry {
             url: doc.url.clone(),
@@ -286,6 +292,8 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
 
 /// Indexes the site and adds the index files to the output. Each page's
 /// entry is made when its batch is tokenized, and dropped after.
+/// Adds the index files to `output`. With no `analyses`, each body is
+/// analyzed when its turn comes (so they are never all in memory).
 pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
     let src = Sources::new(site, analyses, bodies);
     let files = index::build_from(src.len(), |i| std::borrow::Cow::Owned(src.entry(i)));
