@@ -202,21 +202,24 @@ impl Matrix {
 }
 
 /// One CSV line (RFC 4180), with spreadsheet formula triggers neutralized.
-fn push_csv_row(out: &mut String, fields: &[String]) {
+fn push_csv_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let mut f = f.clone();
-        if f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            f.insert(0, '\'');
-        }
-        if f.contains([',', '"', '\n', '\r']) {
+        let f = f.as_ref();
+        let quote = f.contains([',', '"', '\n', '\r']);
+        if quote {
             out.push('"');
+        }
+        if f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            out.push('\'');
+        }
+        if quote {
             out.push_str(&f.replace('"', "\"\""));
             out.push('"');
         } else {
-            out.push_str(&f);
+            out.push_str(f);
         }
     }
     out.push_str("\r\n");
@@ -281,15 +284,12 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
                 push_csv_row(
                     &mut out,
                     &[
-                        site.docs[d].title.clone(),
-                        act.title.clone(),
-                        act.clause
-                            .as_ref()
-                            .map(|(c, _)| c.clone())
-                            .unwrap_or_default(),
-                        role.title.clone(),
-                        site.docs[role.dept].title.clone(),
-                        letters.to_code(),
+                        site.docs[d].title.as_str(),
+                        act.title.as_str(),
+                        act.clause.as_ref().map_or("", |(c, _)| c.as_str()),
+                        role.title.as_str(),
+                        site.docs[role.dept].title.as_str(),
+                        letters.to_code().as_str(),
                     ],
                 );
             }
