@@ -366,13 +366,7 @@ pub fn build_with(
         let digests: Vec<incremental::DocDigest> = (0..site.docs.len())
             .map(|d| incremental::doc_digest(&site, d, &anchors[d]))
             .collect();
-        let none = pages::print::Fragments::none();
-        let all_paths: Vec<String> = pages::jobs(&site, &bodies, &|_| true, &none)
-            .into_iter()
-            .map(|j| j.path)
-            .collect();
-        let paths: Vec<&str> = all_paths.iter().map(String::as_str).collect();
-        let global = incremental::global_digest(&site, &digests, &known, &paths);
+        let global = incremental::global_digest(&site, &digests, &known);
         delta = prev
             .as_ref()
             .and_then(|p| incremental::plan(&site, p, global, &digests, &cached));

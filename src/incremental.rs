@@ -182,13 +182,18 @@ pub fn result_hash(r: &Rendered, targets: &[Target]) -> u64 {
     hash(&(&r.html, &r.toc, sections, targets))
 }
 
-/// Everything whose change means rendering every page.
-pub fn global_digest(
-    site: &Site,
-    docs: &[DocDigest],
-    known: &HashSet<String>,
-    paths: &[&str],
-) -> u64 {
+/// A hash of a set, whatever its order (a sum of the members' hashes).
+fn set_hash<'i, T: Hash + 'i>(items: impl IntoIterator<Item = &'i T>) -> u64 {
+    items
+        .into_iter()
+        .fold(0u64, |acc, t| acc.wrapping_add(hash(t)))
+}
+
+/// Everything whose change means rendering every page: the config, the
+/// groups, every document's metadata (its URL and status among them),
+/// the roles (their page URLs), the paths links may point at, which
+/// departments have a matrix CSV, and how `/matrix/` is laid out. Together these decide the set of output files.
+pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -> u64 {
     let groups: Vec<_> = site
         .groups
         .iter()
@@ -205,21 +210,19 @@ pub fn global_digest(
             )
         })
         .collect();
-    let mut known: Vec<&String> = known.iter().collect();
-    known.sort();
-    // Sorted: the role pages come in index order, which follows titles.
-    let mut paths = paths.to_vec();
-    paths.sort_unstable();
     let roles: Vec<String> = (0..site.roles.len()).map(|r| site.role_key(r)).collect();
     let metas: Vec<u64> = docs.iter().map(|d| d.meta).collect();
+    // A department with activities has a CSV file.
+    let with_csv: Vec<bool> = site.docs.iter().map(|d| !d.activities.is_empty()).collect();
     hash(&(
+        with_csv,
         format!("{:?}", site.config),
         site.drafts,
         groups,
         metas,
         roles,
-        known,
-        paths,
+        set_hash(known),
+        crate::pages::matrix::layout(site),
     ))
 }
 

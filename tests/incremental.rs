@@ -217,6 +217,18 @@ fn every_kind_of_edit_gives_the_output_of_a_full_build() {
     f.replace(d, "clause = \"a1\"", "clause = \"a2\"");
     step(&f, &mut r, &[d], "clause");
 
+    // All activities gone (the department's CSV goes), then back.
+    let saved = f.read("content/g0/d03.md");
+    let start = saved.find("[[activities]]").unwrap();
+    let end = saved.rfind("+++").unwrap();
+    f.write(
+        "content/g0/d03.md",
+        &format!("{}{}", &saved[..start], &saved[end..]),
+    );
+    step(&f, &mut r, &["content/g0/d03.md"], "no activities left");
+    f.write("content/g0/d03.md", &saved);
+    step(&f, &mut r, &["content/g0/d03.md"], "activities back");
+
     // Several files in one batch.
     f.replace("content/g2/d23.md", "第一条", "第一条 （修订）");
     f.replace("content/g0/d01.md", "第二条", "第二条 （修订）");

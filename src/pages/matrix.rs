@@ -357,6 +357,40 @@ fn units(site: &Site) -> Vec<Unit> {
     units
 }
 
+/// Whether `/matrix/` is one page per unit: when the tables of all units
+/// together would pass [`SPLIT_CELLS`] cells (estimated before building any).
+fn is_split(site: &Site, units: &[Unit]) -> bool {
+    let total: usize = units
+        .iter()
+        .map(|u| {
+            let rows: usize = u
+                .docs
+                .iter()
+                .map(|&d| site.docs[d].activities.len() + 1)
+                .sum();
+            let mut cols: Vec<RoleId> = u
+                .docs
+                .iter()
+                .flat_map(|&d| site.docs[d].activities.iter())
+                .flat_map(|&a| site.activities[a].raci.iter().map(|(r, _)| *r))
+                .collect();
+            cols.sort_unstable();
+            cols.dedup();
+            rows * cols.len()
+        })
+        .sum();
+    total > SPLIT_CELLS
+}
+
+/// What decides the files `/matrix/` makes: split or not, and the units' slugs.
+pub fn layout(site: &Site) -> (bool, Vec<String>) {
+    let units = units(site);
+    (
+        is_split(site, &units),
+        units.into_iter().map(|u| u.slug).collect(),
+    )
+}
+
 /// The organization's CSV exports (the whole, and one per unit) that
 /// `want` selects.
 pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
@@ -380,27 +414,7 @@ pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
 pub fn jobs<'a>(site: &'a Site, want: Want, jobs: &mut Vec<Job<'a>>) {
     let units = units(site);
     let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
-    // Estimate the single-table size per group before building any table.
-    let total: usize = units
-        .iter()
-        .map(|u| {
-            let rows: usize = u
-                .docs
-                .iter()
-                .map(|&d| site.docs[d].activities.len() + 1)
-                .sum();
-            let mut cols: Vec<RoleId> = u
-                .docs
-                .iter()
-                .flat_map(|&d| site.docs[d].activities.iter())
-                .flat_map(|&a| site.activities[a].raci.iter().map(|(r, _)| *r))
-                .collect();
-            cols.sort_unstable();
-            cols.dedup();
-            rows * cols.len()
-        })
-        .sum();
-    let split = total > SPLIT_CELLS;
+    let split = is_split(site, &units);
     let mut index_units = Vec::new();
     for Unit {
         group,

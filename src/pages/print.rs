@@ -120,13 +120,6 @@ pub struct Fragments {
     pub made: std::sync::Mutex<Vec<Option<std::sync::Arc<str>>>>,
 }
 
-impl Fragments {
-    /// Fragments to render from scratch.
-    pub fn none() -> Fragments {
-        Fragments::default()
-    }
-}
-
 /// One charter's context for `print_charter.html`.
 fn charter_context(site: &Site, bodies: &Bodies, d: DocId, group: Option<String>) -> tera::Context {
     let doc = &site.docs[d];
