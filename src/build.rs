@@ -177,7 +177,13 @@ pub fn build_with(
     // With a cache: forget the files that changed, or everything when a
     // change is not to a Markdown file (or the list is unknown).
     let mut inc = inc;
-    if let Some(inc) = inc.as_deref_mut() {
+    // Only bodies changed (front matter byte for byte the same): the model
+    // of the last good build stands, with the new texts in it.
+    let reused = match (inc.as_deref_mut(), changed) {
+        (Some(inc), Some(paths)) => body_only_site(root, inc, &inv.markdown, paths),
+        _ => None,
+    };
+    if let Some(inc) = inc.as_deref_mut().filter(|_| reused.is_none()) {
         match changed {
             Some(paths) if paths.iter().all(|p| is_content_markdown(p)) => {
                 for p in paths {
@@ -193,14 +199,27 @@ pub fn build_with(
             None => inc.clear(),
         }
     }
-    let site = model::load::load_cached(
-        root,
-        config,
-        &inv.markdown,
-        opts.drafts,
-        &mut diags,
-        inc.as_deref_mut().map(|i| &mut i.parsed),
-    );
+    let site = match reused {
+        Some((site, load_diags)) => {
+            diags.extend(load_diags);
+            site
+        }
+        None => {
+            let before = diags.len();
+            let site = model::load::load_cached(
+                root,
+                config,
+                &inv.markdown,
+                opts.drafts,
+                &mut diags,
+                inc.as_deref_mut().map(|i| &mut i.parsed),
+            );
+            if let Some(inc) = inc.as_deref_mut() {
+                inc.load_diagnostics = diags[before..].to_vec();
+            }
+            site
+        }
+    };
     timer.lap("load and resolve");
     let prev = inc.as_deref_mut().and_then(|i| i.prev.take());
     let prev = prev.filter(|p| p.bodies.len() == site.docs.len());
@@ -349,6 +368,7 @@ pub fn build_with(
         // The last good build is still what is served: keep planning from it.
         if let Some(inc) = inc {
             inc.prev = prev;
+            inc.clean = false;
         }
         return Err(Failure::Content(diags));
     };
@@ -424,6 +444,7 @@ pub fn build_with(
         diags.extend(errors);
         if let Some(inc) = inc {
             inc.prev = prev;
+            inc.clean = false;
         }
         return Err(Failure::Content(diags));
     }
@@ -435,6 +456,7 @@ pub fn build_with(
         if let Some(inc) = inc {
             incremental::drop_later((inc.last.replace((site, bodies)), prev));
             inc.prev = next_prev;
+            inc.clean = true;
             keep_fragments(inc, fragments);
         }
         return Ok(Built {
@@ -521,6 +543,7 @@ pub fn build_with(
         diags.extend(errors);
         if let Some(inc) = inc {
             inc.prev = prev;
+            inc.clean = false;
         }
         return Err(Failure::Content(diags));
     }
@@ -538,6 +561,7 @@ pub fn build_with(
     if let Some(inc) = inc {
         incremental::drop_later((inc.last.replace((site, bodies)), prev));
         inc.prev = next_prev;
+        inc.clean = true;
         keep_fragments(inc, fragments);
     }
     Ok(Built {
@@ -576,6 +600,53 @@ fn stats(site: &Site, pages: usize, started: Instant) -> Stats {
             .sum(),
         millis: started.elapsed().as_millis(),
     }
+}
+
+/// The last good build's model with new texts, when every changed file is
+/// a content file of that build whose front matter is byte for byte what
+/// it was (so resolving it again would give the same model), and the
+/// files are the same. Also returns the load diagnostics of that build.
+fn body_only_site(
+    root: &Path,
+    inc: &mut Incremental,
+    markdown: &[PathBuf],
+    changed: &[PathBuf],
+) -> Option<(Site, Vec<Diagnostic>)> {
+    if !inc.clean || inc.prev.is_none() || !changed.iter().all(|p| is_content_markdown(p)) {
+        return None;
+    }
+    let (site, _) = inc.last.as_ref()?;
+    if site.files.len() != markdown.len()
+        || site.files.iter().zip(markdown).any(|(f, m)| f.rel != *m)
+    {
+        return None;
+    }
+    let mut fresh = Vec::new();
+    for p in changed {
+        let i = markdown.iter().position(|m| m == p)?;
+        let src = source::read(&root.join(p), p).ok()?;
+        let split = source::frontmatter::split(&src, p).ok()?;
+        let body_start = split.map_or(0, |s| s.body_start);
+        let old = &site.files[i];
+        if old.body_start != body_start || old.src.text[..body_start] != src.text[..body_start] {
+            return None;
+        }
+        fresh.push((
+            i,
+            model::SourceFile {
+                rel: p.clone(),
+                src: Arc::new(src),
+                body_start,
+            },
+        ));
+    }
+    let (mut site, bodies) = inc.last.take()?;
+    incremental::drop_later(bodies);
+    for (i, file) in fresh {
+        inc.parsed.replace_source(&file);
+        site.files[i] = file;
+    }
+    Some((site, inc.load_diagnostics.clone()))
 }
 
 /// A content Markdown file (`content/….md`), the only kind of change that

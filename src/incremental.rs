@@ -80,6 +80,11 @@ pub struct Incremental {
     pub last: Option<(Site, crate::pages::Bodies)>,
     /// The handbook's charters as last rendered, by document.
     pub print: Vec<Option<std::sync::Arc<str>>>,
+    /// What loading the last good build reported (warnings).
+    pub load_diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    /// The last build succeeded: `last` is what the files say now, but
+    /// for the files changed since.
+    pub clean: bool,
 }
 
 impl Incremental {

@@ -265,6 +265,17 @@ fn every_kind_of_edit_gives_the_output_of_a_full_build() {
     f.replace(d, "第一条 见[[nowhere]]。", "第一条");
     step(&f, &mut r, &[d], "fixed error");
 
+    // A broken front matter, then a body edit elsewhere: still broken
+    // (the body-only shortcut must not build on the last good model).
+    let b = "content/g2/d21.md";
+    f.replace(b, "raci = { head = \"A/R\" }", "raci = { head = \"R\" }");
+    assert!(r.rebuild(&[PathBuf::from(b)]).failed);
+    f.replace(d, "第一条", "第一条（又改）");
+    let o = r.rebuild(&[PathBuf::from(d)]);
+    assert!(o.failed, "a body edit while another file is broken built");
+    f.replace(b, "raci = { head = \"R\" }", "raci = { head = \"A/R\" }");
+    step(&f, &mut r, &[b], "front matter fixed");
+
     // The same edit again after the fix, and an edit that changes nothing.
     f.replace(d, "负责全面工作和安全生产", "负责全面工作");
     step(&f, &mut r, &[d], "after the fix");

@@ -215,6 +215,13 @@ impl ParseCache {
     pub fn clear(&mut self) {
         self.files.clear();
     }
+
+    /// A file whose front matter did not change: its new text, same parse.
+    pub fn replace_source(&mut self, file: &SourceFile) {
+        if let Some(Ok((f, _))) = self.files.get_mut(&file.rel) {
+            *f = file.clone();
+        }
+    }
 }
 
 /// Loads every Markdown file of the site into a resolved model.
