@@ -185,16 +185,13 @@ pub fn build_with(
     };
     if let Some(inc) = inc.as_deref_mut().filter(|_| reused.is_none()) {
         match changed {
-            Some(paths) if paths.iter().all(|p| is_content_markdown(p)) => {
-                for p in paths {
-                    inc.parsed.forget(p);
-                }
-            }
             Some(paths) => {
                 for p in paths {
                     inc.parsed.forget(p);
                 }
-                inc.prev = None;
+                if !paths.iter().all(|p| is_content_markdown(p)) {
+                    inc.prev = None;
+                }
             }
             None => inc.clear(),
         }
@@ -366,10 +363,7 @@ pub fn build_with(
     diagnostics::sort(&mut diags);
     let Some(theme) = theme.filter(|_| diagnostics::count_errors(&diags) == 0) else {
         // The last good build is still what is served: keep planning from it.
-        if let Some(inc) = inc {
-            inc.prev = prev;
-            inc.clean = false;
-        }
+        keep_last_good(inc, prev);
         return Err(Failure::Content(diags));
     };
 
@@ -442,22 +436,15 @@ pub fn build_with(
         diagnostics::sort(&mut errors);
         errors.dedup();
         diags.extend(errors);
-        if let Some(inc) = inc {
-            inc.prev = prev;
-            inc.clean = false;
-        }
+        keep_last_good(inc, prev);
         return Err(Failure::Content(diags));
     }
-    if let Some(plan) = &delta {
+    if delta.is_some() {
         // Sitemap, static files and search index are as before (the
         // search index is rebuilt by the caller when `search_stale`).
-        let _ = plan;
         let stats = stats(&site, pages, started);
         if let Some(inc) = inc {
-            incremental::drop_later((inc.last.replace((site, bodies)), prev));
-            inc.prev = next_prev;
-            inc.clean = true;
-            keep_fragments(inc, fragments);
+            remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
             output,
@@ -541,10 +528,7 @@ pub fn build_with(
     }
     if !errors.is_empty() {
         diags.extend(errors);
-        if let Some(inc) = inc {
-            inc.prev = prev;
-            inc.clean = false;
-        }
+        keep_last_good(inc, prev);
         return Err(Failure::Content(diags));
     }
     known.clear();
@@ -559,10 +543,7 @@ pub fn build_with(
     }
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
-        incremental::drop_later((inc.last.replace((site, bodies)), prev));
-        inc.prev = next_prev;
-        inc.clean = true;
-        keep_fragments(inc, fragments);
+        remember(inc, site, bodies, prev, next_prev, fragments);
     }
     Ok(Built {
         output,
@@ -571,6 +552,31 @@ pub fn build_with(
         complete: true,
         search_stale: false,
     })
+}
+
+/// A failed build: the last good build is still what is served, so the
+/// next one plans from it, but cannot take the body-only shortcut.
+fn keep_last_good(inc: Option<&mut Incremental>, prev: Option<incremental::Prev>) {
+    if let Some(inc) = inc {
+        inc.prev = prev;
+        inc.clean = false;
+    }
+}
+
+/// A good build: what the next one starts from. The previous model and
+/// caches are freed on another thread.
+fn remember(
+    inc: &mut Incremental,
+    site: Site,
+    bodies: pages::Bodies,
+    prev: Option<incremental::Prev>,
+    next: Option<incremental::Prev>,
+    fragments: pages::print::Fragments,
+) {
+    incremental::drop_later((inc.last.replace((site, bodies)), prev));
+    inc.prev = next;
+    inc.clean = true;
+    keep_fragments(inc, fragments);
 }
 
 /// The handbook's charters for the next build: those rendered now, or,
@@ -695,7 +701,7 @@ fn clean(r: &mut Rendered, file: &Path, diags: &mut Vec<Diagnostic>) {
 fn to_stage(stage: &crate::output::Stage, output: &mut Output) -> Result<(), Diagnostic> {
     std::mem::take(output)
         .into_par_iter()
-        .try_for_each(|(p, b)| stage.put(p, b))
+        .try_for_each(|(p, b)| stage.put(p, &b))
 }
 
 /// A rendered page: its path, and its bytes unless they went to a stage.
@@ -741,7 +747,7 @@ pub fn render_jobs(
                 .map_err(|e| theme::template_error(&e, origins))
                 .and_then(|html| match stage {
                     Some(stage) => stage
-                        .put(job.path.clone(), html.into_bytes())
+                        .put(job.path.clone(), html.as_bytes())
                         .map(|()| (job.path, None)),
                     None => Ok((job.path, Some(html.into_bytes()))),
                 })

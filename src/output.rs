@@ -186,7 +186,7 @@ pub fn write(root: &Path, out: &Path, output: &Output) -> Result<WriteStats, Dia
     let stage = Stage::new(root, out, false)?;
     output
         .par_iter()
-        .try_for_each(|(p, b)| stage.put(p.clone(), b.clone()))?;
+        .try_for_each(|(p, b)| stage.put(p.clone(), b))?;
     stage.commit()
 }
 
@@ -221,6 +221,8 @@ pub struct Stage {
     next: std::sync::atomic::AtomicUsize,
     unchanged: std::sync::atomic::AtomicUsize,
     created_out: std::sync::atomic::AtomicBool,
+    /// The staging folder was created (once, by the first changed file).
+    staging_made: std::sync::OnceLock<Result<(), String>>,
     done: bool,
 }
 
@@ -240,6 +242,7 @@ impl Stage {
             next: Default::default(),
             unchanged: Default::default(),
             created_out: Default::default(),
+            staging_made: Default::default(),
             done: false,
         })
     }
@@ -253,11 +256,11 @@ impl Stage {
     }
 
     /// Adds a file of the output (and its `.gz` with `[build] precompress`).
-    pub fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), Diagnostic> {
+    pub fn put(&self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
         if self.precompress && compressible(&path) {
-            self.put_one(format!("{path}.gz"), &gzip(&bytes))?;
+            self.put_one(format!("{path}.gz"), &gzip(bytes))?;
         }
-        self.put_one(path, &bytes)
+        self.put_one(path, bytes)
     }
 
     fn put_one(&self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
@@ -271,12 +274,15 @@ impl Stage {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        if !self.staging.is_dir() {
-            if !self.out.exists() {
-                self.created_out.store(true, Ordering::Relaxed);
-            }
-            fs::create_dir_all(&self.staging).map_err(|e| io_error(&self.staging, e))?;
-        }
+        self.staging_made
+            .get_or_init(|| {
+                if !self.out.exists() {
+                    self.created_out.store(true, Ordering::Relaxed);
+                }
+                fs::create_dir_all(&self.staging).map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|e| io_error(&self.staging, std::io::Error::other(e)))?;
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let file = self.staging.join(n.to_string());
         fs::write(&file, bytes).map_err(|e| io_error(&file, e))?;

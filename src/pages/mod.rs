@@ -21,6 +21,14 @@ pub struct Link {
     pub url: String,
 }
 
+/// A link to a document's page.
+pub fn doc_link(site: &Site, d: DocId) -> Link {
+    Link {
+        title: site.docs[d].title.clone(),
+        url: site.docs[d].url.clone(),
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct NavGroup {
     pub title: String,
@@ -183,10 +191,7 @@ pub struct DocView {
 
 pub fn doc_view(site: &Site, d: DocId) -> DocView {
     let doc = &site.docs[d];
-    let link = |x: DocId| Link {
-        title: site.docs[x].title.clone(),
-        url: site.docs[x].url.clone(),
-    };
+    let link = |x: DocId| doc_link(site, x);
     DocView {
         id: doc.id.clone(),
         kind: kind_str(doc.kind),
@@ -645,10 +650,7 @@ fn doc_context(site: &Site, bodies: &Bodies, d: DocId) -> Context {
     c.insert("breadcrumbs", &breadcrumbs(site, doc.group));
     let bl: Vec<Link> = bodies.backlinks[d]
         .iter()
-        .map(|&b| Link {
-            title: site.docs[b].title.clone(),
-            url: site.docs[b].url.clone(),
-        })
+        .map(|&b| doc_link(site, b))
         .collect();
     c.insert("backlinks", &bl);
     if !doc.activities.is_empty() {

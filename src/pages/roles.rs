@@ -222,10 +222,7 @@ fn role_context(
         url: url.clone(),
         summary: role.summary.clone(),
         headcount: role.headcount,
-        dept: Link {
-            title: dept.title.clone(),
-            url: dept.url.clone(),
-        },
+        dept: super::doc_link(site, role.dept),
         reports_to: chain.first().cloned(),
         chain,
         chain_more,
@@ -240,10 +237,7 @@ fn role_context(
         activities,
         backlinks: bodies.role_backlinks[r]
             .iter()
-            .map(|&d| Link {
-                title: site.docs[d].title.clone(),
-                url: site.docs[d].url.clone(),
-            })
+            .map(|&d| super::doc_link(site, d))
             .collect(),
         duties_anchor: section.map(|_| role.id.clone()),
     };
