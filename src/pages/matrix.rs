@@ -65,15 +65,19 @@ pub struct MatrixView {
 impl Matrix {
     /// Orders columns: `first` department's roles first (in definition order), then by department in path order.
     fn build(site: &Site, rows: Vec<Row>, first: Option<DocId>) -> Matrix {
-        let mut involved = vec![false; site.roles.len()];
-        for row in &rows {
-            if let Row::Activity(a) = row {
-                for (r, _) in &site.activities[*a].raci {
-                    involved[*r] = true;
-                }
-            }
-        }
-        let mut columns: Vec<RoleId> = (0..site.roles.len()).filter(|&r| involved[r]).collect();
+        // The roles the rows name (not a scan of every role of the site:
+        // a department's matrix is built for its page, its CSV and the
+        // handbook, so that scan was quadratic in the size of the site).
+        let mut columns: Vec<RoleId> = rows
+            .iter()
+            .filter_map(|row| match row {
+                Row::Activity(a) => Some(*a),
+                Row::Dept(_) => None,
+            })
+            .flat_map(|a| site.activities[a].raci.iter().map(|(r, _)| *r))
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
         columns.sort_by_key(|&r| (Some(site.roles[r].dept) != first, site.roles[r].dept, r));
         Matrix { columns, rows }
     }
