@@ -100,7 +100,9 @@ pub fn build_to_disk(
     let stage = crate::output::Stage::new(&opts.root, out, config.build.precompress)
         .map_err(|d| Failure::Content(vec![d]))?;
     let built = build_with(opts, None, None, Some(&stage))?;
+    let mut timer = Timer::new();
     let stats = stage.commit().map_err(|d| Failure::Content(vec![d]))?;
+    timer.lap("commit (moves, stale files, record)");
     Ok((built, stats))
 }
 

@@ -5,7 +5,9 @@
 //! 0755 whatever the umask. [`Stage`] does it as the build goes, moving
 //! changed files into place only once the whole build succeeded.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub mod manifest;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use manifest::{Known, Manifest};
 
 /// The output of a build: path relative to the output root → bytes.
 pub type Output = BTreeMap<String, Vec<u8>>;
@@ -151,18 +154,21 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
-/// Whether `path` is a file holding exactly `bytes`: reads at most one
-/// byte more than `bytes` holds (no size query: system calls cost).
-fn same_file(path: &Path, bytes: &[u8]) -> bool {
+/// Whether `path` is a file holding exactly `bytes` (then its metadata):
+/// reads at most one byte more than `bytes` holds (no size query first:
+/// system calls cost).
+fn same_file(path: &Path, bytes: &[u8]) -> Option<fs::Metadata> {
     use std::io::Read;
-    let Ok(f) = fs::File::open(path) else {
-        return false;
-    };
+    let f = fs::File::open(path).ok()?;
     let mut old = Vec::with_capacity(bytes.len() + 1);
-    match f.take(bytes.len() as u64 + 1).read_to_end(&mut old) {
-        Ok(_) => old == bytes,
-        Err(_) => false, // a folder, or unreadable
+    // An error: a folder, or unreadable.
+    (&f).take(bytes.len() as u64 + 1)
+        .read_to_end(&mut old)
+        .ok()?;
+    if old != bytes {
+        return None;
     }
+    f.metadata().ok()
 }
 
 /// Existing files under `out` (relative, `/`-separated), the marker excluded.
@@ -179,6 +185,19 @@ fn existing_files(out: &Path) -> BTreeSet<String> {
         })
         .filter(|p| p != MARKER)
         .collect()
+}
+
+/// A folder's modification time (`None`: not a folder, or no time).
+fn folder_time(out: &Path, rel: &str) -> Option<u128> {
+    fs::symlink_metadata(out.join(rel))
+        .ok()
+        .filter(fs::Metadata::is_dir)
+        .and_then(|m| manifest::mtime(&m))
+}
+
+/// The folders above a relative path, nearest last (`a/b/c.html` → `a`, `a/b`).
+fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
+    rel.match_indices('/').map(move |(i, _)| &rel[..i])
 }
 
 /// Writes a whole in-memory output; call only after a successful build.
@@ -209,13 +228,22 @@ fn remove_empty_dirs(out: &Path) {
 /// whole), but a page whose bytes changed is written into a staging folder
 /// inside the output and moved into place only by [`Stage::commit`], after
 /// the whole build succeeded. A failed build drops the stage, which
-/// removes the staging folder: the previous output is untouched.
+/// removes the staging folder: the previous output is untouched. With the
+/// record of the last build ([`manifest`]) unchanged files cost one `stat`
+/// and only folders that changed since are listed for stray files.
 pub struct Stage {
     out: PathBuf,
     staging: PathBuf,
     precompress: bool,
-    /// Every path put so far (the output's file list).
-    paths: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The record of the last build into this folder, if there is one.
+    old: Option<Manifest>,
+    /// The record's folders that changed since (someone added or removed
+    /// something in them): looked for while the build runs, before it
+    /// changes any.
+    dirty: Option<std::thread::JoinHandle<HashSet<String>>>,
+    /// Every path put so far (the output's file list), and what it is on
+    /// disk for the next record (`None`: not known, read it next time).
+    paths: std::sync::Mutex<HashMap<String, Option<Known>>>,
     /// Staged files: (staging file, output path).
     staged: std::sync::Mutex<Vec<(PathBuf, String)>>,
     next: std::sync::atomic::AtomicUsize,
@@ -233,10 +261,28 @@ impl Stage {
     /// A stage for writing into `out` (refused as [`write`] refuses it).
     pub fn new(root: &Path, out: &Path, precompress: bool) -> Result<Stage, Diagnostic> {
         check_output_dir(root, out)?;
+        // A record counts only for a folder Charter wrote (and still marks).
+        let old = out
+            .join(MARKER)
+            .is_file()
+            .then(|| manifest::load(&canonical(out)))
+            .flatten();
+        let dirty = old.as_ref().map(|m| {
+            let dirs: Vec<(String, u128)> = m.dirs.iter().map(|(d, t)| (d.clone(), *t)).collect();
+            let out = out.to_path_buf();
+            std::thread::spawn(move || {
+                dirs.into_iter()
+                    .filter(|(d, t)| folder_time(&out, d) != Some(*t))
+                    .map(|(d, _)| d)
+                    .collect()
+            })
+        });
         Ok(Stage {
             out: out.to_path_buf(),
             staging: out.join(STAGING),
             precompress,
+            old,
+            dirty,
             paths: Default::default(),
             staged: Default::default(),
             next: Default::default(),
@@ -252,25 +298,68 @@ impl Stage {
         self.paths
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(path)
+            .contains_key(path)
+    }
+
+    fn record(&self, path: String, known: Option<Known>) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path, known);
     }
 
     /// Adds a file of the output (and its `.gz` with `[build] precompress`).
     pub fn put(&self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
+        let hash = manifest::hash(bytes);
         if self.precompress && compressible(&path) {
-            self.put_one(format!("{path}.gz"), &gzip(bytes))?;
+            let gz = format!("{path}.gz");
+            // Recorded as made from these bytes and untouched: not even gzipped again.
+            if !self.still_there(&gz, hash) {
+                self.put_one(gz, &gzip(bytes), hash)?;
+            }
         }
-        self.put_one(path, bytes)
+        if !self.still_there(&path, hash) {
+            self.put_one(path, bytes, hash)?;
+        }
+        Ok(())
     }
 
-    fn put_one(&self, path: String, bytes: &[u8]) -> Result<(), Diagnostic> {
+    /// Whether the record says `path` was made from bytes hashing `hash`
+    /// and the file is still as recorded (size, mtime): then it is unchanged.
+    fn still_there(&self, path: &str, hash: u128) -> bool {
+        let Some(k) = self
+            .old
+            .as_ref()
+            .and_then(|m| m.files.get(path))
+            .filter(|k| k.hash == hash)
+        else {
+            return false;
+        };
+        let same = fs::symlink_metadata(self.out.join(path)).is_ok_and(|m| {
+            m.is_file() && m.len() == k.size && manifest::mtime(&m) == Some(k.mtime)
+        });
+        if same {
+            self.record(path.to_string(), Some(*k));
+            self.unchanged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        same
+    }
+
+    /// Puts `bytes` (made from bytes hashing `hash`) at `path`: compared
+    /// with the file there, staged when different.
+    fn put_one(&self, path: String, bytes: &[u8], hash: u128) -> Result<(), Diagnostic> {
         use std::sync::atomic::Ordering;
+        let known = |m: &fs::Metadata| {
+            manifest::mtime(m).map(|mtime| Known {
+                hash,
+                size: bytes.len() as u64,
+                mtime,
+            })
+        };
         let target = self.out.join(&path);
-        self.paths
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.clone());
-        if same_file(&target, bytes) {
+        if let Some(m) = same_file(&target, bytes) {
+            self.record(path, known(&m));
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -285,8 +374,13 @@ impl Stage {
             .map_err(|e| io_error(&self.staging, std::io::Error::other(e)))?;
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let file = self.staging.join(n.to_string());
-        fs::write(&file, bytes).map_err(|e| io_error(&file, e))?;
+        let mut f = fs::File::create(&file).map_err(|e| io_error(&file, e))?;
+        f.write_all(bytes).map_err(|e| io_error(&file, e))?;
+        // Renaming keeps the time of this write: it is what the record holds.
+        let m = f.metadata().map_err(|e| io_error(&file, e))?;
+        drop(f);
         set_mode(&file, 0o644).map_err(|e| io_error(&file, e))?;
+        self.record(path.clone(), known(&m));
         self.staged
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -295,7 +389,7 @@ impl Stage {
     }
 
     /// Moves the staged files into place, removes the files the build no
-    /// longer makes, and gives the folders their modes.
+    /// longer makes, gives the folders their modes, and keeps the record.
     pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
         let out = self.out.clone();
         fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
@@ -308,14 +402,21 @@ impl Stage {
         }
         let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()));
         let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
-        // Folders: parents before children, one system call each when right.
-        let dirs: BTreeSet<PathBuf> = paths
-            .iter()
-            .filter_map(|k| Path::new(k).parent())
-            .flat_map(Path::ancestors)
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .collect();
+        let old = self.old.take();
+        let dir_time = |d: &str| folder_time(&out, d);
+        let dirty = self
+            .dirty
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        // Folders: parents before children, one system call each when
+        // right. With a record, only those of changed files: the others
+        // hold files found unchanged where they were.
+        let dirs: BTreeSet<&str> = if old.is_some() {
+            staged.iter().flat_map(|(_, p)| folders_of(p)).collect()
+        } else {
+            paths.keys().flat_map(|p| folders_of(p)).collect()
+        };
         for d in &dirs {
             let full = out.join(d);
             match fs::symlink_metadata(&full) {
@@ -332,12 +433,12 @@ impl Stage {
             set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
         }
         let written = staged.len();
-        for (from, rel) in staged {
-            let to = out.join(&rel);
+        for (from, rel) in &staged {
+            let to = out.join(rel);
             if to.is_dir() {
                 fs::remove_dir_all(&to).map_err(|e| io_error(&to, e))?;
             }
-            fs::rename(&from, &to).map_err(|e| io_error(&to, e))?;
+            fs::rename(from, &to).map_err(|e| io_error(&to, e))?;
         }
         let _ = fs::remove_dir_all(&self.staging);
         let mut stats = WriteStats {
@@ -345,16 +446,126 @@ impl Stage {
             unchanged: self.unchanged.load(std::sync::atomic::Ordering::Relaxed),
             removed: 0,
         };
-        for stale in existing_files(&out) {
-            if !paths.contains(&stale) {
-                let p = out.join(&stale);
-                fs::remove_file(&p).map_err(|e| io_error(&p, e))?;
-                stats.removed += 1;
+        // The build's folders (made only when needed: a kept output where
+        // nothing changed never needs them).
+        let all_dirs = std::cell::OnceCell::new();
+        let all_dirs = || -> &HashSet<&str> {
+            all_dirs.get_or_init(|| paths.keys().flat_map(|p| folders_of(p)).collect())
+        };
+        let mut removed: Vec<String> = Vec::new();
+        let mut remove = |rel: String| -> Result<(), Diagnostic> {
+            let p = out.join(&rel);
+            match fs::remove_file(&p) {
+                Ok(()) => removed.push(rel),
+                // Gone already, or a folder now (a file of the last build
+                // whose path this build's files are under).
+                Err(_) if fs::symlink_metadata(&p).is_err() || p.is_dir() => {}
+                Err(e) => return Err(io_error(&p, e)),
+            }
+            Ok(())
+        };
+        match &old {
+            Some(m) => {
+                // The last build's files this one does not make…
+                for p in m.files.keys().filter(|p| !paths.contains_key(*p)) {
+                    remove(p.clone())?;
+                }
+                // …and strays in the folders that changed (the top one
+                // always: the staging folder came and went).
+                let mut look: Vec<&str> = dirty.iter().map(String::as_str).collect();
+                look.push("");
+                for d in look {
+                    let Ok(entries) = fs::read_dir(out.join(d)) else {
+                        continue;
+                    };
+                    for e in entries.filter_map(Result::ok) {
+                        let name = e.file_name().to_string_lossy().to_string();
+                        if d.is_empty() && (name == MARKER || name == STAGING) {
+                            continue;
+                        }
+                        let rel = if d.is_empty() {
+                            name
+                        } else {
+                            format!("{d}/{name}")
+                        };
+                        let Ok(t) = e.file_type() else { continue };
+                        if t.is_file() && !paths.contains_key(&rel) {
+                            remove(rel)?;
+                        } else if t.is_dir()
+                            && !m.dirs.contains_key(&rel)
+                            && !all_dirs().contains(rel.as_str())
+                        {
+                            // A folder no build made: everything in it goes.
+                            let foreign = out.join(&rel);
+                            for f in existing_files(&foreign) {
+                                remove(format!("{rel}/{f}"))?;
+                            }
+                            remove_empty_dirs(&foreign);
+                            let _ = fs::remove_dir(&foreign);
+                        }
+                    }
+                }
+                // Folders left empty, from the bottom up.
+                let mut emptied: Vec<&str> = removed.iter().flat_map(|p| folders_of(p)).collect();
+                emptied.sort_unstable_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+                emptied.dedup();
+                for d in emptied {
+                    if !all_dirs().contains(d) {
+                        let _ = fs::remove_dir(out.join(d)); // kept unless empty
+                    }
+                }
+            }
+            None => {
+                for stale in existing_files(&out) {
+                    if !paths.contains_key(&stale) {
+                        remove(stale)?;
+                    }
+                }
+                if !removed.is_empty() {
+                    remove_empty_dirs(&out);
+                }
             }
         }
-        if stats.removed > 0 {
-            remove_empty_dirs(&out);
+        stats.removed = removed.len();
+        // The record for the next build: the same when nothing changed;
+        // otherwise folder times known unchanged are kept, the others (and
+        // all, the first time) read now.
+        let same = old.as_ref().is_some_and(|m| {
+            written == 0
+                && removed.is_empty()
+                && dirty.is_empty()
+                && m.files.len() == paths.len()
+                && paths
+                    .iter()
+                    .all(|(p, k)| k.is_some() && k.as_ref() == m.files.get(p))
+        });
+        if same {
+            self.done = true;
+            return Ok(stats);
         }
+        let touched: HashSet<&str> = staged
+            .iter()
+            .map(|(_, p)| p.as_str())
+            .chain(removed.iter().map(String::as_str))
+            .flat_map(folders_of)
+            .collect();
+        let next = Manifest {
+            dirs: all_dirs()
+                .par_iter()
+                .filter_map(|&d| {
+                    let kept = old
+                        .as_ref()
+                        .filter(|_| !dirty.contains(d) && !touched.contains(d))
+                        .and_then(|m| m.dirs.get(d).copied());
+                    Some((d.to_string(), kept.or_else(|| dir_time(d))?))
+                })
+                .collect(),
+            files: paths
+                .iter()
+                .filter_map(|(p, k)| Some((p.clone(), (*k)?)))
+                .collect(),
+        };
+        manifest::save(&canonical(&out), &next);
         self.done = true;
         Ok(stats)
     }

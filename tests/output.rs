@@ -427,3 +427,91 @@ fn not_found_page_links_are_rooted_at_the_base_url_path() {
     let dept = site.read("output/ops/safety/index.html");
     assert!(urls(&dept).contains(&"../../style.css".to_string()));
 }
+
+// ---------------------------------------------------------------------------
+// A kept output folder and the record of the last build
+// (src/output/manifest.rs): unchanged files cost a `stat`, only changed
+// folders are listed; whatever the record says, the result is the same.
+// ---------------------------------------------------------------------------
+
+/// Builds with the record kept in `cache` (instead of the shared one).
+fn build_with_cache(site: &Site, cache: &Path) -> Run {
+    let out = std::process::Command::new(BIN)
+        .args(["build", "--format", "json"])
+        .current_dir(site.root())
+        .env("CHARTER_CACHE_DIR", cache)
+        .output()
+        .unwrap();
+    let run = Run {
+        args: vec!["build".into()],
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    run.success();
+    run
+}
+
+/// Hand-made changes to a kept output: a stray file in a page folder, a
+/// whole foreign folder inside a folder of the site, a page edited in
+/// place to another text of the same size. The next build puts it back
+/// as the site makes it, with a record and without one.
+#[test]
+fn hand_made_changes_to_a_kept_output_are_undone() {
+    for with_record in [true, false] {
+        let site = Site::fixture("basic");
+        let cache = site.scratch().join("cache");
+        build_with_cache(&site, &cache);
+        let good = tree(&site.out());
+        let out = site.out();
+        std::fs::write(out.join("ops/safety/stray.html"), "<p>stray</p>").unwrap();
+        std::fs::create_dir_all(out.join("ops/junk/deep")).unwrap();
+        std::fs::write(out.join("ops/junk/deep/x.txt"), "x").unwrap();
+        let page = out.join("ops/safety/index.html");
+        let text = read(&page);
+        let edited = text.replacen("<html", "<HTML", 1);
+        assert_eq!(edited.len(), text.len());
+        assert_ne!(edited, text);
+        std::fs::write(&page, &edited).unwrap();
+        if !with_record {
+            std::fs::remove_dir_all(&cache).unwrap();
+        }
+        let run = build_with_cache(&site, &cache);
+        let s = run.summary();
+        assert_eq!(
+            (s.written, s.removed),
+            (1, 2),
+            "with_record {with_record}: {run}"
+        );
+        assert_eq!(tree(&site.out()), good, "with_record {with_record}");
+        assert!(!out.join("ops/junk").exists(), "the foreign folder goes");
+        // And then nothing to do.
+        let again = build_with_cache(&site, &cache).summary();
+        assert_eq!((again.written, again.removed), (0, 0));
+    }
+}
+
+/// A static file becomes a folder of files, and back: the record's file
+/// is a folder now, and the other way round.
+#[test]
+fn a_file_that_becomes_a_folder_and_back() {
+    let site = Site::fixture("basic");
+    let cache = site.scratch().join("cache");
+    site.write("static/forms", "a file");
+    build_with_cache(&site, &cache);
+    assert_eq!(read(&site.out().join("forms")), "a file");
+    site.remove("static/forms");
+    site.write("static/forms/a.txt", "inside");
+    build_with_cache(&site, &cache);
+    assert_eq!(read(&site.out().join("forms/a.txt")), "inside");
+    std::fs::remove_dir_all(site.root().join("static/forms")).unwrap();
+    site.write("static/forms", "a file again");
+    build_with_cache(&site, &cache);
+    assert_eq!(read(&site.out().join("forms")), "a file again");
+    // A department removed: its page and folder go, its group stays.
+    site.remove("content/admin/office.md");
+    let run = build_with_cache(&site, &cache);
+    assert!(run.summary().removed >= 1, "{run}");
+    assert!(!site.out().join("admin/office").exists());
+    assert!(site.out().join("admin/index.html").is_file());
+}

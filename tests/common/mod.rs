@@ -164,6 +164,12 @@ pub fn charter_in<S: AsRef<OsStr>>(cwd: &Path, args: &[S]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env_remove("RUST_LOG")
+        // The record of what a build wrote (src/output/manifest.rs) goes
+        // to a temporary folder, not the user's cache.
+        .env(
+            "CHARTER_CACHE_DIR",
+            std::env::temp_dir().join("charter-test-cache"),
+        )
         .output()
         .expect("run the charter binary");
     Run {
