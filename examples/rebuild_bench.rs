@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! cargo run --release --example gen-corpus -- --departments 1000 /dev/shm/c1k
-//! cargo run --release --example rebuild_bench -- /dev/shm/c1k [--runs 7]
+//! cargo run --release --example rebuild_bench -- /dev/shm/c1k [--runs 7] [--only body]
 //! ```
 //! The site is edited in place and restored at the end.
 
@@ -63,6 +63,12 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(7);
+    // `--only body`: just the measures whose label contains it.
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
     let opts = Options {
         root: root.clone(),
         base_url: None,
@@ -97,6 +103,9 @@ fn main() {
     let mut measure = |label: &str,
                        r: &mut Rebuilder,
                        edit: &mut dyn FnMut(usize) -> Vec<PathBuf>| {
+        if only.as_ref().is_some_and(|o| !label.contains(o.as_str())) {
+            return;
+        }
         let mut times = Vec::new();
         let mut search = Vec::new();
         let mut pages = Vec::new();

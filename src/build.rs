@@ -16,7 +16,7 @@ use crate::markdown::{
     self, Anchor, Rendered,
     links::{Linker, Target},
 };
-use crate::model::{self, Site};
+use crate::model::{self, DocId, Site};
 use crate::output::Output;
 use crate::pages;
 use crate::source::{self, walk};
@@ -198,9 +198,12 @@ pub fn build_with(
             None => inc.clear(),
         }
     }
+    // Only bodies changed: the files whose text changed.
+    let mut body_files: Option<Vec<usize>> = None;
     let site = match reused {
-        Some((site, load_diags)) => {
+        Some((site, load_diags, files)) => {
             diags.extend(load_diags);
+            body_files = Some(files);
             site
         }
         None => {
@@ -222,10 +225,24 @@ pub fn build_with(
     timer.lap("load and resolve");
     let prev = inc.as_deref_mut().and_then(|i| i.prev.take());
     let prev = prev.filter(|p| p.bodies.len() == site.docs.len());
+    // Only bodies changed: `edited[d]` says whether document d's text did;
+    // the others are as in the last build (sources, digests, link
+    // environments, checks and the paths links may point at).
+    let edited: Option<Vec<bool>> = body_files.as_ref().filter(|_| prev.is_some()).map(|files| {
+        site.docs
+            .iter()
+            .map(|doc| files.contains(&doc.file))
+            .collect()
+    });
+    let unchanged = |d: DocId| edited.as_ref().is_some_and(|e| !e[d]);
     let sources: Vec<u64> = site
         .docs
         .par_iter()
-        .map(|d| incremental::hash(site.files[d.file].body()))
+        .enumerate()
+        .map(|(d, doc)| match &prev {
+            Some(p) if unchanged(d) => p.bodies[d].source,
+            _ => incremental::hash(site.files[doc.file].body()),
+        })
         .collect();
     // First Markdown pass: anchors of every body whose text changed.
     let analyze_where = |need: &(dyn Fn(usize) -> bool + Sync)| -> Vec<Option<markdown::Analysis>> {
@@ -254,20 +271,44 @@ pub fn build_with(
         })
         .collect();
     timer.lap("markdown analysis");
-    diags.extend(model::checks::check(&site, &anchors));
-
+    // The checks read the model and the anchors: with neither changed,
+    // they say what they said last time.
+    let same_anchors = edited.is_some()
+        && prev.as_ref().is_some_and(|p| {
+            (0..site.docs.len()).all(|d| unchanged(d) || p.bodies[d].anchors == anchors[d])
+        });
+    let checked = match inc.as_deref_mut() {
+        Some(inc) if same_anchors => std::mem::take(&mut inc.checks),
+        _ => model::checks::check(&site, &anchors),
+    };
+    diags.extend(checked.iter().cloned());
+    if let Some(inc) = inc.as_deref_mut() {
+        inc.checks = checked;
+    }
     timer.lap("checks");
-    let mut known = known_paths(&site, &inv);
+    let cached_known = inc
+        .as_deref_mut()
+        .filter(|_| edited.is_some())
+        .and_then(|i| i.known.take());
+    let known = cached_known.unwrap_or_else(|| known_paths(&site, &inv));
+    timer.lap("known paths");
     let env: Vec<u64> = (0..site.docs.len())
-        .map(|d| incremental::link_env(&site, d, &anchors[d]))
+        .map(|d| match &prev {
+            Some(p) if unchanged(d) => p.docs[d].link_env,
+            _ => incremental::link_env(&site, d, &anchors[d]),
+        })
         .collect();
-    let role_env: Vec<u64> = (0..site.roles.len())
-        .map(|r| incremental::role_env(&site, r))
-        .collect();
+    let role_env: Vec<u64> = match &prev {
+        Some(p) if edited.is_some() => p.role_env.clone(),
+        _ => (0..site.roles.len())
+            .map(|r| incremental::role_env(&site, r))
+            .collect(),
+    };
     let render: Vec<bool> = match &prev {
         Some(p) => incremental::bodies_to_render(p, &sources, &env, &role_env),
         None => vec![true; site.docs.len()],
     };
+    timer.lap("link environments");
     // Bodies to render again whose text did not change: analyze them now.
     let more = analyze_where(&|d| render[d] && analyses[d].is_none());
     for (a, m) in analyses.iter_mut().zip(more) {
@@ -334,6 +375,7 @@ pub fn build_with(
             Some((r, linker.diags))
         })
         .collect();
+    timer.lap("bodies rendered");
     // What the next build reuses.
     let cached: Option<Vec<incremental::CachedBody>> = inc.is_some().then(|| {
         rendered_docs
@@ -380,9 +422,24 @@ pub fn build_with(
     let mut next_prev: Option<incremental::Prev> = None;
     if let Some(cached) = cached {
         let digests: Vec<incremental::DocDigest> = (0..site.docs.len())
-            .map(|d| incremental::doc_digest(&site, d, &anchors[d]))
+            .map(|d| match &prev {
+                Some(p) if unchanged(d) => p.docs[d].clone(),
+                _ => incremental::doc_digest(&site, d, &anchors[d]),
+            })
             .collect();
-        let global = incremental::global_digest(&site, &digests, &known);
+        timer.lap("digests");
+        // A group's own page is a content file too: its text is in the
+        // global digest.
+        let group_text = body_files.as_ref().is_some_and(|files| {
+            site.groups
+                .iter()
+                .any(|g| g.file.is_some_and(|f| files.contains(&f)))
+        });
+        let global = match &prev {
+            Some(p) if edited.is_some() && !group_text => p.global,
+            _ => incremental::global_digest(&site, &digests, &known),
+        };
+        timer.lap("global digest");
         delta = prev
             .as_ref()
             .and_then(|p| incremental::plan(&site, p, global, &digests, &cached));
@@ -407,6 +464,7 @@ pub fn build_with(
         },
         made: Default::default(),
     };
+    timer.lap("plan");
     let jobs = pages::jobs(&site, &bodies, &wanted, &fragments);
     output.extend(pages::files(&site, &wanted));
     timer.lap("page list, CSV");
@@ -446,6 +504,7 @@ pub fn build_with(
         // search index is rebuilt by the caller when `search_stale`).
         let stats = stats(&site, pages, started);
         if let Some(inc) = inc {
+            inc.known = Some(known);
             remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
@@ -533,7 +592,10 @@ pub fn build_with(
         keep_last_good(inc, prev);
         return Err(Failure::Content(diags));
     }
-    known.clear();
+    match inc.as_deref_mut() {
+        Some(inc) => inc.known = Some(known),
+        None => drop(known),
+    }
     timer.lap("sitemap, static files");
     if let Some(stage) = stage {
         // Everything else joins the pages on disk (gzipped there if asked).
@@ -619,7 +681,7 @@ fn body_only_site(
     inc: &mut Incremental,
     markdown: &[PathBuf],
     changed: &[PathBuf],
-) -> Option<(Site, Vec<Diagnostic>)> {
+) -> Option<(Site, Vec<Diagnostic>, Vec<usize>)> {
     if !inc.clean || inc.prev.is_none() || !changed.iter().all(|p| is_content_markdown(p)) {
         return None;
     }
@@ -650,11 +712,13 @@ fn body_only_site(
     }
     let (mut site, bodies) = inc.last.take()?;
     incremental::drop_later(bodies);
+    let mut files = Vec::new();
     for (i, file) in fresh {
         inc.parsed.replace_source(&file);
         site.files[i] = file;
+        files.push(i);
     }
-    Some((site, inc.load_diagnostics.clone()))
+    Some((site, inc.load_diagnostics.clone(), files))
 }
 
 /// A content Markdown file (`content/….md`), the only kind of change that

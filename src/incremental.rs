@@ -82,6 +82,10 @@ pub struct Incremental {
     pub print: Vec<Option<std::sync::Arc<str>>>,
     /// What loading the last good build reported (warnings).
     pub load_diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    /// What the checks of the latest build reported.
+    pub checks: Vec<crate::diagnostics::Diagnostic>,
+    /// The paths links may point at, in the last good build.
+    pub known: Option<HashSet<String>>,
     /// The last build succeeded: `last` is what the files say now, but
     /// for the files changed since.
     pub clean: bool,

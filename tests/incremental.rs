@@ -265,6 +265,20 @@ fn every_kind_of_edit_gives_the_output_of_a_full_build() {
     f.replace(d, "第一条 见[[nowhere]]。", "第一条");
     step(&f, &mut r, &[d], "fixed error");
 
+    // A body edit that takes away the article an activity names (clause
+    // a2 is 第二条 since the clause edit above, and no link points at it):
+    // the checks must run again, not repeat the last ones.
+    let e = d;
+    f.replace(e, "第二条 文员负责档案", "文员负责档案");
+    let o = r.rebuild(&[PathBuf::from(e)]);
+    assert!(
+        o.failed,
+        "the clause's article is gone but the build passed: {:?}",
+        o.diagnostics
+    );
+    f.replace(e, "文员负责档案", "第二条 文员负责档案");
+    step(&f, &mut r, &[e], "clause article back");
+
     // A broken front matter, then a body edit elsewhere: still broken
     // (the body-only shortcut must not build on the last good model).
     let b = "content/g2/d21.md";
