@@ -261,11 +261,11 @@ pub fn build_with(
         .par_iter()
         .map(|g| g.file.map(|f| markdown::analyze(site.files[f].body())))
         .collect();
-    let anchors: Vec<Vec<Anchor>> = analyses
+    let anchors: Vec<Arc<Vec<Anchor>>> = analyses
         .iter()
         .enumerate()
         .map(|(d, a)| match (a, &prev) {
-            (Some(a), _) => a.anchors.clone(),
+            (Some(a), _) => Arc::new(a.anchors.clone()),
             (None, Some(p)) => p.bodies[d].anchors.clone(),
             (None, None) => unreachable!("every body is analyzed without a previous build"),
         })
@@ -318,7 +318,7 @@ pub fn build_with(
     }
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
-    let mut rendered_docs: Vec<(Arc<Rendered>, Vec<Target>, Vec<Diagnostic>)> = analyses
+    let mut rendered_docs: Vec<(Arc<Rendered>, Arc<Vec<Target>>, Vec<Diagnostic>)> = analyses
         .par_iter()
         .enumerate()
         .map(|(d, a)| {
@@ -348,7 +348,7 @@ pub fn build_with(
             if site.config.markdown.safe {
                 clean(&mut r, &file.rel, &mut linker.diags);
             }
-            (Arc::new(r), linker.targets, linker.diags)
+            (Arc::new(r), Arc::new(linker.targets), linker.diags)
         })
         .collect();
     let mut rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses

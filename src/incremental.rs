@@ -40,9 +40,9 @@ use crate::pages::matrix::unit_of;
 pub struct CachedBody {
     /// Hash of the body's source text.
     pub source: u64,
-    pub anchors: Vec<Anchor>,
+    pub anchors: std::sync::Arc<Vec<Anchor>>,
     pub rendered: std::sync::Arc<Rendered>,
-    pub targets: Vec<Target>,
+    pub targets: std::sync::Arc<Vec<Target>>,
     /// The render reported something: always render it again.
     pub had_diagnostics: bool,
     /// Hash of what the render produced (HTML, sections, contents, links).

@@ -41,7 +41,7 @@ pub struct Resolved {
 pub struct Linker<'s> {
     pub site: &'s Site,
     /// Anchors of every document's body, by DocId.
-    pub anchors: &'s [Vec<Anchor>],
+    pub anchors: &'s [std::sync::Arc<Vec<Anchor>>],
     /// Anchors of the body being rendered.
     pub own: &'s [Anchor],
     /// Every root-relative output path (`a/b/` for pages, `x/y.pdf` for files).

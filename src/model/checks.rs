@@ -8,7 +8,7 @@ use crate::markdown::Anchor;
 use super::{RoleId, Site};
 
 /// Runs every check; `anchors[d]` are the anchors of document `d`'s body.
-pub fn check(site: &Site, anchors: &[Vec<Anchor>]) -> Vec<Diagnostic> {
+pub fn check(site: &Site, anchors: &[std::sync::Arc<Vec<Anchor>>]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     clauses(site, anchors, &mut diags);
     raci(site, &mut diags);
@@ -18,7 +18,7 @@ pub fn check(site: &Site, anchors: &[Vec<Anchor>]) -> Vec<Diagnostic> {
     diags
 }
 
-fn clauses(site: &Site, anchors: &[Vec<Anchor>], diags: &mut Vec<Diagnostic>) {
+fn clauses(site: &Site, anchors: &[std::sync::Arc<Vec<Anchor>>], diags: &mut Vec<Diagnostic>) {
     for a in &site.activities {
         let Some((clause, span)) = &a.clause else {
             continue;

@@ -267,7 +267,7 @@ impl Bodies {
         site: &Site,
         docs: Vec<(
             std::sync::Arc<crate::markdown::Rendered>,
-            Vec<Target>,
+            std::sync::Arc<Vec<Target>>,
             Vec<crate::diagnostics::Diagnostic>,
         )>,
         groups: Vec<
@@ -282,8 +282,8 @@ impl Bodies {
         let mut rendered = Vec::with_capacity(docs.len());
         for (from, (r, targets, _)) in docs.into_iter().enumerate() {
             if site.published(from) {
-                for t in targets {
-                    let list = match t {
+                for t in targets.iter() {
+                    let list = match *t {
                         Target::Doc(to) if to != from => &mut backlinks[to],
                         Target::Role(r) => &mut role_backlinks[r],
                         _ => continue,

@@ -108,31 +108,39 @@ pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<J
         return;
     }
     // Direct reports (in source order; each page sorts its own) and
-    // activities held, for every role.
-    let mut reports: Vec<Vec<RoleId>> = vec![Vec::new(); site.roles.len()];
+    // activities held, for the wanted roles (`slot`: a role's place in
+    // `wanted`), so that rendering a few role pages stays cheap.
+    let mut slot = vec![usize::MAX; site.roles.len()];
+    for (i, &r) in wanted.iter().enumerate() {
+        slot[r] = i;
+    }
+    let mut reports: Vec<Vec<RoleId>> = vec![Vec::new(); wanted.len()];
     for r in 0..site.roles.len() {
         if site.published(site.roles[r].dept)
             && let Some(t) = published_superior(site, r)
+            && slot[t] != usize::MAX
         {
-            reports[t].push(r);
+            reports[slot[t]].push(r);
         }
     }
-    let mut held: Vec<Vec<ActId>> = vec![Vec::new(); site.roles.len()];
+    let mut held: Vec<Vec<ActId>> = vec![Vec::new(); wanted.len()];
     for (i, a) in site.activities.iter().enumerate() {
         if site.published(a.dept) {
             for (r, _) in &a.raci {
-                held[*r].push(i);
+                if slot[*r] != usize::MAX {
+                    held[slot[*r]].push(i);
+                }
             }
         }
     }
     let shared = std::sync::Arc::new((reports, held));
-    for r in wanted {
+    for (i, r) in wanted.into_iter().enumerate() {
         let shared = shared.clone();
         jobs.push(Job::new(
             PageKey::Role(r),
             crate::urls::file_of(&site.role_url(r)),
             "role.html",
-            move || role_context(site, bodies, r, &shared.0[r], &shared.1[r], title),
+            move || role_context(site, bodies, r, &shared.0[i], &shared.1[i], title),
         ));
     }
 }
