@@ -318,7 +318,7 @@ pub fn build_with(
     }
 
     // Second pass: bodies with links resolved (drafts too: they are checked in every build).
-    let mut rendered_docs: Vec<(Arc<Rendered>, Arc<Vec<Target>>, Vec<Diagnostic>)> = analyses
+    let mut rendered_docs: Vec<pages::RenderedDoc> = analyses
         .par_iter()
         .enumerate()
         .map(|(d, a)| {

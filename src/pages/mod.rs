@@ -262,14 +262,17 @@ pub struct Bodies {
     pub role_backlinks: Vec<Vec<DocId>>,
 }
 
+/// A rendered body, the links it makes, and what rendering it reported.
+pub type RenderedDoc = (
+    std::sync::Arc<crate::markdown::Rendered>,
+    std::sync::Arc<Vec<Target>>,
+    Vec<crate::diagnostics::Diagnostic>,
+);
+
 impl Bodies {
     pub fn new(
         site: &Site,
-        docs: Vec<(
-            std::sync::Arc<crate::markdown::Rendered>,
-            std::sync::Arc<Vec<Target>>,
-            Vec<crate::diagnostics::Diagnostic>,
-        )>,
+        docs: Vec<RenderedDoc>,
         groups: Vec<
             Option<(
                 crate::markdown::Rendered,
