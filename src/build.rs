@@ -12,10 +12,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, closest};
 use crate::incremental::{self, Incremental};
-use crate::markdown::{
-    self, Anchor, Rendered,
-    links::{Linker, Target},
-};
+use crate::markdown::{self, Anchor, Rendered, links::Linker};
 use crate::model::{self, DocId, Site};
 use crate::output::Output;
 use crate::pages;
