@@ -640,18 +640,24 @@ fn remember(
     keep_fragments(inc, fragments);
 }
 
-/// The handbook's charters for the next build: those rendered now, or,
-/// when the handbook was not rendered, those reused.
+/// The handbook's charters for the next build: those rendered now (by
+/// `/print/`, or by the volumes rendered), and the previous ones of the
+/// rest.
 fn keep_fragments(inc: &mut Incremental, fragments: pages::print::Fragments) {
-    let made = fragments
+    let mut made = fragments
         .made
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    inc.print = if made.is_empty() {
-        fragments.previous
-    } else {
-        made
-    };
+    if made.is_empty() {
+        inc.print = fragments.previous;
+        return;
+    }
+    for (m, p) in made.iter_mut().zip(fragments.previous) {
+        if m.is_none() {
+            *m = p;
+        }
+    }
+    inc.print = made;
 }
 
 fn stats(site: &Site, pages: usize, started: Instant) -> Stats {
@@ -782,6 +788,7 @@ pub fn render_jobs(
         !matches!(
             j.key,
             pages::PageKey::Print
+                | pages::PageKey::PrintVolume(_)
                 | pages::PageKey::Matrix
                 | pages::PageKey::MatrixUnit(_)
                 | pages::PageKey::RoleIndex

@@ -20,6 +20,14 @@
 //!   handbook, and the pages of every role named in its old or new
 //!   assignments.
 //!
+//! "The handbook" is `/print/` while it is one page. Split into volumes,
+//! it is the volume of each department whose charter there changed (those
+//! whose pages the rules above render, but for backlinks, which the
+//! handbook does not show); `/print/` itself then lists only titles,
+//! numbers, status and dates of documents, which are metadata, and the
+//! volumes, which the layout in [`global_digest`] decides: it changes
+//! only with a full rebuild.
+//!
 //! The output paths never change in this second case, so the caller keeps
 //! every file it is not given. The search index is rebuilt separately.
 //! `tests/incremental.rs` checks the result against full builds, byte for
@@ -34,6 +42,7 @@ use crate::model::load::ParseCache;
 use crate::model::{DocId, RoleId, Site};
 use crate::pages::PageKey;
 use crate::pages::matrix::unit_of;
+use crate::pages::print::volume_of;
 
 /// A document's body as last rendered.
 #[derive(Clone)]
@@ -201,7 +210,8 @@ fn set_hash<'i, T: Hash + 'i>(items: impl IntoIterator<Item = &'i T>) -> u64 {
 /// Everything whose change means rendering every page: the config, the
 /// groups, every document's metadata (its URL and status among them),
 /// the roles (their page URLs), the paths links may point at, which
-/// departments have a matrix CSV, and how `/matrix/` is laid out. Together these decide the set of output files.
+/// departments have a matrix CSV, and how `/matrix/` and `/print/` are
+/// laid out. Together these decide the set of output files.
 pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -> u64 {
     let groups: Vec<_> = site
         .groups
@@ -232,6 +242,7 @@ pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -
         roles,
         set_hash(known),
         crate::pages::matrix::layout(site),
+        crate::pages::print::layout(site),
     ))
 }
 
@@ -259,13 +270,15 @@ pub fn plan(
     let mut pages: HashSet<PageKey> = HashSet::new();
     let mut search = false;
     let mut roles_changed: Vec<DocId> = Vec::new();
+    // Documents whose charter in the handbook may have changed.
+    let mut printed: Vec<DocId> = Vec::new();
     for d in 0..docs.len() {
         let (old, new) = (&prev.docs[d], &docs[d]);
         let (ob, nb) = (&prev.bodies[d], &bodies[d]);
         if ob.result != nb.result {
             search = true;
             pages.insert(PageKey::Doc(d));
-            pages.insert(PageKey::Print);
+            printed.push(d);
             pages.extend(site.docs[d].roles.iter().map(|&r| PageKey::Role(r)));
             // Backlinks gained or lost.
             let set = |t: &[Target]| -> HashSet<PageKey> {
@@ -290,20 +303,15 @@ pub fn plan(
                 PageKey::Doc(d),
                 PageKey::Matrix,
                 PageKey::MatrixUnit(unit_of(site, d)),
-                PageKey::Print,
             ]);
+            printed.push(d);
             for &r in old.raci_roles.iter().chain(&new.raci_roles) {
                 pages.insert(PageKey::Role(r));
             }
         }
     }
     if !roles_changed.is_empty() {
-        pages.extend([
-            PageKey::RoleIndex,
-            PageKey::Org,
-            PageKey::Matrix,
-            PageKey::Print,
-        ]);
+        pages.extend([PageKey::RoleIndex, PageKey::Org, PageKey::Matrix]);
         let changed: HashSet<RoleId> = roles_changed
             .iter()
             .flat_map(|&d| site.docs[d].roles.iter().copied())
@@ -330,6 +338,7 @@ pub fn plan(
         for &d in &roles_changed {
             pages.insert(PageKey::Doc(d));
             pages.insert(PageKey::MatrixUnit(unit_of(site, d)));
+            printed.push(d);
         }
         // Departments whose roles report to a changed role, or whose
         // matrices name one.
@@ -337,6 +346,7 @@ pub fn plan(
             let to_changed = |t: Option<RoleId>| t.is_some_and(|t| changed.contains(&t));
             if to_changed(role.reports_to) || to_changed(prev.reports_to[r]) {
                 pages.insert(PageKey::Doc(role.dept));
+                printed.push(role.dept);
             }
         }
         for (d, dig) in docs.iter().enumerate() {
@@ -344,7 +354,22 @@ pub fn plan(
             if names(&dig.raci_roles) || names(&prev.docs[d].raci_roles) {
                 pages.insert(PageKey::Doc(d));
                 pages.insert(PageKey::MatrixUnit(unit_of(site, d)));
+                printed.push(d);
             }
+        }
+    }
+    // The handbook's charters are rendered again for exactly these
+    // documents (the others are reused; see `build`), on `/print/` or in
+    // their volumes.
+    if !printed.is_empty() {
+        if crate::pages::print::is_split(site) {
+            pages.extend(
+                printed
+                    .iter()
+                    .map(|&d| PageKey::PrintVolume(volume_of(site, d))),
+            );
+        } else {
+            pages.insert(PageKey::Print);
         }
     }
     Some(Plan { pages, search })

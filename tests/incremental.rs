@@ -301,11 +301,22 @@ fn every_kind_of_edit_gives_the_output_of_a_full_build() {
 /// served output always equals a full build.
 #[test]
 fn random_edits_give_the_output_of_a_full_build() {
-    let f = Fixture::new();
+    random_edits(&Fixture::new(), 4, 40);
+}
+
+/// The same on a site with split `/matrix/` and `/print/` pages.
+#[test]
+fn random_edits_on_a_big_site_give_the_output_of_a_full_build() {
+    random_edits(&Fixture::with_departments(60), 60, 12);
+}
+
+/// `rounds` batches of random edits to the departments of a fixture of
+/// `n` departments per group.
+fn random_edits(f: &Fixture, n: usize, rounds: usize) {
     let mut r = Rebuilder::new(f.opts());
     assert!(!r.rebuild(&[]).failed);
     let files: Vec<String> = (0..3)
-        .flat_map(|g| (0..4).map(move |i| format!("content/g{g}/d{g}{i}.md")))
+        .flat_map(|g| (0..n).map(move |i| format!("content/g{g}/d{g}{i}.md")))
         .collect();
     let mut seed = 7u64;
     let mut rnd = |n: usize| {
@@ -330,7 +341,7 @@ fn random_edits_give_the_output_of_a_full_build() {
         ("年度计划", "年度工作计划"),
     ];
     let mut history: BTreeMap<String, String> = BTreeMap::new();
-    for round in 0..40 {
+    for round in 0..rounds {
         let mut changed = Vec::new();
         for _ in 0..1 + rnd(2) {
             let file = &files[rnd(files.len())];
@@ -366,15 +377,17 @@ fn random_edits_give_the_output_of_a_full_build() {
         if o.search_pending {
             r.finish_search();
         }
-        assert_same(&f, &r, &what);
+        assert_same(f, &r, &what);
     }
 }
 
 /// A site large enough for `/matrix/` to be split into one page per group
-/// (over 40,000 cells): an assignment edit renders its group's matrix
-/// page; a role title, every matrix page that names the role.
+/// (over 40,000 cells) and `/print/` into one volume per group (over 150
+/// charters): a body edit renders its charter's volume, not `/print/`;
+/// an assignment edit, its group's matrix page and volume; a role title
+/// or reporting line, every matrix page and volume that names the role.
 #[test]
-fn split_matrix_pages_follow_edits() {
+fn split_matrix_pages_and_handbook_volumes_follow_edits() {
     let f = Fixture::with_departments(60);
     let mut r = Rebuilder::new(f.opts());
     let all = r.rebuild(&[]);
@@ -385,7 +398,18 @@ fn split_matrix_pages_follow_edits() {
         out.contains_key("matrix/g1/index.html"),
         "the fixture must be big enough to split /matrix/"
     );
+    assert!(
+        out.contains_key("print/g1/index.html") && out.contains_key("print/g2/index.html"),
+        "the fixture must be big enough to split /print/"
+    );
     let d = "content/g1/d15.md";
+    f.replace(d, "本制度自发布之日起施行", "本制度经审议通过后施行");
+    let n = step(&f, &mut r, &[d], "body text, split handbook");
+    assert_eq!(n, 4, "its page, its two roles' pages and its volume");
+    f.replace(d, "负责全面工作", "负责全面工作和安全生产");
+    step(&f, &mut r, &[d], "duties section, split handbook");
+    f.replace(d, "第三条", "第三条 参照[[d21]]。");
+    step(&f, &mut r, &[d], "link added, split handbook");
     f.replace(d, "\"C\" }", "\"I\" }");
     let n = step(&f, &mut r, &[d], "RACI letter, split matrix");
     assert!(n < all.pages / 10, "{n} of {} pages", all.pages);
@@ -413,4 +437,40 @@ fn split_matrix_pages_follow_edits() {
         &["content/g2/d23.md"],
         "title of a role named in another group",
     );
+    // A reporting line to another group's role: the roles' table of the
+    // charter in that volume names it.
+    f.replace(
+        "content/g2/d25.md",
+        "reports_to = \"d20/head\"",
+        "reports_to = \"d10/head\"",
+    );
+    step(
+        &f,
+        &mut r,
+        &["content/g2/d25.md"],
+        "reporting line to another group",
+    );
+    f.replace(
+        "content/g1/d10.md",
+        "title = \"d10负责人\"",
+        "title = \"d10主任\"",
+    );
+    step(
+        &f,
+        &mut r,
+        &["content/g1/d10.md"],
+        "title of a role that another group reports to",
+    );
+    // Edits in two volumes at once.
+    f.replace("content/g0/d03.md", "第一条", "第一条 （修订）");
+    f.replace("content/g2/d244.md", "第二条", "第二条 （修订）");
+    step(
+        &f,
+        &mut r,
+        &["content/g0/d03.md", "content/g2/d244.md"],
+        "two volumes",
+    );
+    // A document title is on /print/'s contents: a full rebuild.
+    f.replace(d, "title = \"部门15\"", "title = \"安全部\"");
+    step(&f, &mut r, &[d], "document title, split handbook");
 }

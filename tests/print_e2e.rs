@@ -3,7 +3,9 @@
 //! poppler's `pdfinfo` and `pdftotext` check it: A4 pages in the expected
 //! number, the cover's title and edition date, the charters and their
 //! articles, page numbers, and no navigation chrome. A second site with a
-//! wide responsibility matrix checks that the matrix gets a landscape page.
+//! wide responsibility matrix checks that the matrix gets a landscape page,
+//! and a third, big enough to print in volumes, that a volume prints with
+//! its own cover.
 //!
 //! Runs only with `CHARTER_E2E=1` (`.ci/run` installs chromium,
 //! poppler-utils and fonts-noto-cjk, and sets it).
@@ -284,5 +286,50 @@ fn a_wide_matrix_prints_on_a_landscape_page() {
     assert!(
         narrow.contains("窄部门") && narrow.contains("责任矩阵"),
         "{narrow}"
+    );
+}
+
+#[test]
+fn a_volume_of_a_split_handbook_prints_with_its_own_cover() {
+    if skip("a_volume_of_a_split_handbook_prints_with_its_own_cover") {
+        return;
+    }
+    // 151 charters (one more than print::SPLIT_DOCS): 150 in one group,
+    // and the volume printed here, 乙组, with one.
+    let mut site = Site::new()
+        .with("content/a/_index.md", "+++\ntitle = \"甲组\"\nweight = 1\n+++\n")
+        .with("content/b/_index.md", "+++\ntitle = \"乙组\"\nweight = 2\n+++\n")
+        .with(
+            "content/b/only.md",
+            "+++\ntitle = \"乙部门\"\nrevised = 2024-05-06\n[[roles]]\nid = \"x\"\ntitle = \"负责人\"\n[[activities]]\nid = \"t\"\ntitle = \"事务\"\nraci = { x = \"A/R\" }\n+++\n第一条 乙部门总则。\n",
+        );
+    for i in 0..150 {
+        site = site.with(
+            &format!("content/a/a{i:03}.md"),
+            format!("+++\ntitle = \"甲部门{i}\"\nrevised = 2025-01-01\n+++\n第一条 正文。\n"),
+        );
+    }
+    site.build(&[]).success();
+    let pdf = print_to_pdf(&site.out().join("print/b/index.html"), site.scratch());
+    let pages = page_count(&pdf);
+    // Cover, contents, the charter.
+    assert_eq!(pages, 3);
+    assert!(page_sizes(&pdf, pages).into_iter().all(is_a4_portrait));
+    assert_eq!(
+        text(&pdf, Some(1)),
+        "测试站点乙组修订截至2024-05-06",
+        "cover"
+    );
+    let toc = text(&pdf, Some(2));
+    assert!(toc.starts_with("目录") && toc.contains("乙部门"), "{toc}");
+    assert!(!toc.contains("甲部门"), "another volume's charter: {toc}");
+    let charter = text(&pdf, Some(3));
+    assert!(
+        charter.contains("乙部门总则") && charter.contains("责任矩阵"),
+        "{charter}"
+    );
+    assert!(
+        !text(&pdf, None).contains("全部分册"),
+        "the note is printed"
     );
 }

@@ -516,6 +516,259 @@ fn print_sets_wide_matrices_on_a_landscape_page() {
     assert!(html.contains("@page wide"), "the landscape page is defined");
 }
 
+/// A site of exactly 151 printed documents, one over
+/// `charter::pages::print::SPLIT_DOCS`: three at the top level (a page and
+/// two departments), group 甲 (`a`, 60, and its subgroup `a/sub`, 20),
+/// group 乙 (`b`, 40, and a draft) and group 丙 (a Chinese folder, 28).
+/// Each volume has its own newest `revised` date; the draft's is newer.
+fn big_print_site() -> Site {
+    let dept = |id: &str, title: &str, revised: &str, link: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\nid = \"{id}\"\nrevised = {revised}\ndoc_number = \"〔2024〕{id}号\"\n\n\
+             [[roles]]\nid = \"head\"\ntitle = \"{title}负责人\"\n\n\
+             [[activities]]\nid = \"plan\"\ntitle = \"{title}年度计划\"\nraci = {{ head = \"A/R\" }}\n+++\n\
+             第一条 {title}的职责，见[[{link}#a1]]。\n"
+        )
+    };
+    let site = Site::new()
+        .with("content/a/_index.md", "+++\ntitle = \"甲组\"\nweight = 10\n+++\n")
+        .with("content/a/sub/_index.md", "+++\ntitle = \"甲组下属\"\n+++\n")
+        .with("content/b/_index.md", "+++\ntitle = \"乙组\"\nweight = 20\n+++\n")
+        .with("content/丙/_index.md", "+++\ntitle = \"丙组\"\nweight = 30\n+++\n")
+        .with(
+            "content/about.md",
+            "+++\ntitle = \"关于本手册\"\nkind = \"page\"\nweight = -1\nrevised = 2024-01-05\n+++\n说明。\n",
+        )
+        .with(
+            "content/b/secret.md",
+            "+++\ntitle = \"草稿部门\"\ndraft = true\nrevised = 2030-01-01\n+++\n第一条 草稿。\n",
+        );
+    let add = |rel: String, text: String| site.write(&rel, text);
+    for i in 1..=2 {
+        add(
+            format!("content/t{i:02}.md"),
+            dept(
+                &format!("t{i:02}"),
+                &format!("总部{i}"),
+                &format!("2024-01-0{i}"),
+                "b01",
+            ),
+        );
+    }
+    for i in 1..=60 {
+        add(
+            format!("content/a/a{i:02}.md"),
+            dept(
+                &format!("a{i:02}"),
+                &format!("甲部门{i}"),
+                "2024-02-01",
+                "b02",
+            ),
+        );
+    }
+    for i in 1..=20 {
+        add(
+            format!("content/a/sub/s{i:02}.md"),
+            dept(
+                &format!("s{i:02}"),
+                &format!("甲下属{i}"),
+                "2024-02-15",
+                "a01",
+            ),
+        );
+    }
+    for i in 1..=40 {
+        add(
+            format!("content/b/b{i:02}.md"),
+            dept(
+                &format!("b{i:02}"),
+                &format!("乙部门{i}"),
+                "2024-03-01",
+                "c01",
+            ),
+        );
+    }
+    for i in 1..=28 {
+        add(
+            format!("content/丙/c{i:02}.md"),
+            dept(
+                &format!("c{i:02}"),
+                &format!("丙部门{i}"),
+                "2024-04-01",
+                "t01",
+            ),
+        );
+    }
+    site
+}
+
+/// The ids of the charters a handbook page holds, in order.
+fn charter_ids(html: &str) -> Vec<String> {
+    tags(html)
+        .into_iter()
+        .filter(|t| {
+            t.name == "article"
+                && t.attr("class")
+                    .is_some_and(|c| c.split(' ').any(|c| c == "print-charter"))
+        })
+        .map(|t| t.attr("id").unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_big_handbook_is_split_into_volumes_one_per_top_level_group() {
+    let site = big_print_site();
+    site.build(&[]).success();
+    let index = site.read("output/print/index.html");
+
+    // /print/: a cover dated by the newest charter (not the draft), the
+    // contents of every volume in reading order, and no charters.
+    let cover = text_of(between(&index, "class=\"print-cover\"", "</header>"));
+    assert!(
+        cover.contains("测试站点") && cover.contains("2024-04-01"),
+        "{cover}"
+    );
+    assert!(
+        charter_ids(&index).is_empty(),
+        "charters on the split /print/"
+    );
+    let toc = inner_by_id_class(&index, "print-toc");
+    let volume_links: Vec<Link> = tags(&toc)
+        .into_iter()
+        .filter(|t| t.name == "h3")
+        .map(|t| links(&toc[t.end..])[0].clone())
+        .collect();
+    assert_eq!(
+        volume_links,
+        [
+            ("_top/index.html", "综合"),
+            ("a/index.html", "甲组"),
+            ("b/index.html", "乙组"),
+            ("%E4%B8%99/index.html", "丙组"),
+        ]
+        .map(|(href, text)| Link {
+            href: href.into(),
+            text: text.into()
+        }),
+        "{toc}"
+    );
+    // The subgroup is a section of 甲's volume; the volume's own group
+    // is not repeated as a section title.
+    let h4: Vec<String> = tags(&toc)
+        .into_iter()
+        .filter(|t| t.name == "h4")
+        .map(|t| text_of(&toc[t.end..t.end + toc[t.end..].find("</h4>").unwrap()]))
+        .collect();
+    assert_eq!(h4, ["甲组 · 甲组下属"], "{toc}");
+
+    // Every charter once in the contents, each link into the volume that
+    // holds it, at an element with that id.
+    let entries: Vec<(String, String)> = links(&toc)
+        .into_iter()
+        .filter_map(|l| {
+            let (page, frag) = l.href.split_once('#')?;
+            Some((page.to_string(), frag.to_string()))
+        })
+        .collect();
+    assert_eq!(entries.len(), 151, "{toc}");
+    let mut seen: Vec<&String> = entries.iter().map(|(_, f)| f).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 151, "a charter listed twice");
+    let mut volumes: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (page, frag) in &entries {
+        volumes.entry(page.clone()).or_default().push(frag.clone());
+    }
+    assert_eq!(volumes.len(), 4);
+    assert_eq!(volumes["_top/index.html"].len(), 3);
+    assert_eq!(volumes["a/index.html"].len(), 80);
+    assert_eq!(volumes["b/index.html"].len(), 40);
+    assert_eq!(volumes["%E4%B8%99/index.html"].len(), 28);
+    let mut printed = 0;
+    for (page, listed) in &volumes {
+        let file = format!("output/print/{}", percent_decode(page));
+        let html = site.read(&file);
+        // Exactly the charters the contents list there, in that order:
+        // none of another volume's.
+        assert_eq!(&charter_ids(&html), listed, "{file}");
+        printed += listed.len();
+        let ids = ids(&html);
+        for id in listed {
+            assert_eq!(ids.iter().filter(|i| *i == id).count(), 1, "{file}: {id}");
+        }
+        // The volume's own contents link to its own charters.
+        let own: Vec<String> = links(&inner_by_id_class(&html, "print-toc"))
+            .into_iter()
+            .map(|l| l.href.strip_prefix('#').unwrap().to_string())
+            .collect();
+        assert_eq!(&own, listed, "{file}");
+        assert!(
+            !html.contains("草稿部门") && !html.contains("2030"),
+            "{file}"
+        );
+        assert!(html.contains("@page"), "{file}");
+    }
+    assert_eq!(printed, 151);
+    assert!(!index.contains("草稿部门") && !index.contains("2030"));
+
+    // A volume: its own cover (site title, volume title, its newest date),
+    // a title, links relative to print/<slug>/, a way back to /print/.
+    let b = site.read("output/print/b/index.html");
+    let cover = text_of(between(&b, "class=\"print-cover\"", "</header>"));
+    assert!(
+        cover.contains("测试站点") && cover.contains("乙组") && cover.contains("2024-03-01"),
+        "{cover}"
+    );
+    assert!(!cover.contains("2024-04-01"), "{cover}");
+    assert!(b.contains("<title>测试站点 · 打印版 · 乙组</title>"), "{b}");
+    let b01 = inner_by_id(&b, "doc-b01").unwrap();
+    assert!(
+        b01.contains("href=\"../../%E4%B8%99/c01/index.html#a1\""),
+        "{b01}"
+    );
+    assert!(
+        b01.contains("href=\"../../roles/b01/head/index.html\""),
+        "{b01}"
+    );
+    assert_eq!(hrefs_with_text(&b, "全部分册"), ["../../print/index.html"]);
+    assert_eq!(hrefs_with_text(&b, "返回首页"), ["../../index.html"]);
+    let top = site.read("output/print/_top/index.html");
+    assert_eq!(charter_ids(&top), ["doc-about", "doc-t01", "doc-t02"]);
+    assert!(text_of(between(&top, "class=\"print-cover\"", "</header>")).contains("综合"));
+
+    // Print pages are duplicates: not in the sitemap.
+    let sitemap = site.read("output/sitemap.xml");
+    assert!(!sitemap.contains("print/"), "{sitemap}");
+
+    // One document fewer (150): one page again, the volumes gone.
+    site.remove("content/t02.md");
+    site.build(&[]).success();
+    let html = site.read("output/print/index.html");
+    assert_eq!(charter_ids(&html).len(), 150);
+    assert!(
+        !html.contains("print-toc-volume"),
+        "volumes listed on one page"
+    );
+    assert!(!site.out().join("print/b").exists(), "an old volume stayed");
+}
+
+/// `%XX` escapes of a relative link, decoded.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
 // ---------------------------------------------------------------------------
 // Sitemap
 // ---------------------------------------------------------------------------

@@ -305,7 +305,12 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
 /// The top-level group a document is in (0 at the top level): its unit
 /// of `/matrix/`.
 pub fn unit_of(site: &Site, d: DocId) -> GroupId {
-    let mut g = site.docs[d].group;
+    unit_of_group(site, site.docs[d].group)
+}
+
+/// The top-level group that holds group `g` (`g` itself if it is one; 0
+/// for the root).
+pub fn unit_of_group(site: &Site, mut g: GroupId) -> GroupId {
     while let Some(p) = site.groups[g].parent {
         if p == 0 {
             return g;

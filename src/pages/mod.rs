@@ -367,7 +367,12 @@ pub enum PageKey {
     /// at the top level); its tables are on `/matrix/` while that is small.
     MatrixUnit(GroupId),
     Org,
+    /// `/print/`: the whole handbook, or the contents of its volumes
+    /// when it is split.
     Print,
+    /// A volume of a split `/print/`: the charters under one top-level
+    /// group (0: the documents at the top level).
+    PrintVolume(GroupId),
     Changes,
     Search,
     NotFound,
@@ -592,14 +597,7 @@ pub fn jobs<'a>(
             move || org::context(site),
         ));
     }
-    if want(PageKey::Print) {
-        jobs.push(Job::with_tera(
-            PageKey::Print,
-            crate::urls::file_of(print::URL),
-            "print.html",
-            move |tera| print::context(site, bodies, tera, fragments),
-        ));
-    }
+    print::jobs(site, bodies, want, fragments, &mut jobs);
     if want(PageKey::Changes) {
         jobs.push(Job::new(
             PageKey::Changes,

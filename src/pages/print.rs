@@ -4,11 +4,20 @@
 //! charter, its metadata, roles, own responsibility matrix and body. The
 //! edition date is the newest `revised` date of the charters printed,
 //! never the clock, so the page depends only on the sources.
+//!
+//! A site with more than [`SPLIT_DOCS`] charters prints in volumes, as
+//! `/matrix/` splits into units: one per top-level group (and one for the
+//! documents at the top level, first), each at `/print/<slug>/` (the
+//! slugs of the matrix units: the group's folder, `_top`) with its own
+//! cover, contents and charters; `/print/` is then the cover and the
+//! contents of every volume, with links into them.
 
 use serde::Serialize;
 use tera::Value;
 
-use super::{Bodies, DocView, RoleRow, base_context, body_html, doc_view, role_rows};
+use super::{
+    Bodies, DocView, Job, PageKey, RoleRow, Want, base_context, body_html, doc_view, role_rows,
+};
 use crate::model::{DocId, GroupId, Site};
 
 /// A matrix with more role columns than this is printed on a landscape page.
@@ -20,6 +29,19 @@ pub const HUGE_COLUMNS: usize = 18;
 
 /// The page's own URL.
 pub const URL: &str = "print/";
+
+/// Above this many printed documents (charters and pages), the handbook
+/// is split into volumes. A charter takes 7 KB (the example site: 142 KB
+/// for 19) to 11 KB (the generated benchmark sites: 11 MB for 1,000) of
+/// HTML and about 2.7 A4 pages (the example prints on 51), so one page of
+/// 150 charters is 1–1.7 MB and some 400 printed pages: still one print
+/// job that a browser lays out in seconds, and still cheap to splice
+/// again after an edit in `serve`. Past that the single page only grows
+/// (110 MB at 10,000 departments). It is also the point where the
+/// sidebar stops listing departments ([`super::NAV_DOCS_LIMIT`]): a site
+/// browsed by group prints by group. The example site (19) and the test
+/// fixtures are far below it and print on one page as before.
+pub const SPLIT_DOCS: usize = 150;
 
 /// A section of the table of contents: the documents of one group.
 #[derive(Serialize)]
@@ -120,8 +142,91 @@ pub struct Fragments {
     pub made: std::sync::Mutex<Vec<Option<std::sync::Arc<str>>>>,
 }
 
-/// One charter's context for `print_charter.html`.
-fn charter_context(site: &Site, bodies: &Bodies, d: DocId, group: Option<String>) -> tera::Context {
+/// A volume of a split handbook: the printed documents of one top-level
+/// group's subtree (group 0: those at the top level), in reading order.
+struct Volume {
+    group: GroupId,
+    title: String,
+    slug: String,
+    /// As in [`reading_order`].
+    sections: Vec<(GroupId, Vec<DocId>)>,
+}
+
+impl Volume {
+    fn url(&self) -> String {
+        format!("{URL}{}/", self.slug)
+    }
+
+    fn docs(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.sections.iter().flat_map(|(_, d)| d.iter().copied())
+    }
+}
+
+/// The volume of `/print/` that holds document `d` when it is split: the
+/// top-level group over it (0 at the top level), like its matrix unit.
+pub fn volume_of(site: &Site, d: DocId) -> GroupId {
+    super::matrix::unit_of(site, d)
+}
+
+/// The volumes of the reading order: consecutive, since it walks each
+/// top-level group's subtree in one go after the top-level documents.
+fn volumes(site: &Site, order: Vec<(GroupId, Vec<DocId>)>) -> Vec<Volume> {
+    let t = crate::theme::i18n::strings(site.config.lang());
+    let mut out: Vec<Volume> = Vec::new();
+    for (g, docs) in order {
+        let top = super::matrix::unit_of_group(site, g);
+        match out.last_mut() {
+            Some(v) if v.group == top => v.sections.push((g, docs)),
+            _ => out.push(Volume {
+                group: top,
+                title: if top == 0 {
+                    t["print_top_volume"].to_string()
+                } else {
+                    site.groups[top].title.clone()
+                },
+                slug: if top == 0 {
+                    "_top".into()
+                } else {
+                    site.groups[top].folder.clone()
+                },
+                sections: vec![(g, docs)],
+            }),
+        }
+    }
+    out
+}
+
+fn printed(order: &[(GroupId, Vec<DocId>)]) -> usize {
+    order.iter().map(|(_, d)| d.len()).sum()
+}
+
+/// Whether `/print/` is split into volumes (more than [`SPLIT_DOCS`]
+/// documents printed).
+pub fn is_split(site: &Site) -> bool {
+    printed(&reading_order(site)) > SPLIT_DOCS
+}
+
+/// What decides the files `/print/` makes: split or not, and the slugs of
+/// the volumes (empty when not split).
+pub fn layout(site: &Site) -> (bool, Vec<String>) {
+    let order = reading_order(site);
+    if printed(&order) <= SPLIT_DOCS {
+        return (false, Vec::new());
+    }
+    (
+        true,
+        volumes(site, order).into_iter().map(|v| v.slug).collect(),
+    )
+}
+
+/// One charter's context for `print_charter.html`, on the page at `url`.
+fn charter_context(
+    site: &Site,
+    bodies: &Bodies,
+    url: &str,
+    d: DocId,
+    group: Option<String>,
+) -> tera::Context {
     let doc = &site.docs[d];
     let rendered = &bodies.docs[d];
     let matrix = (!doc.activities.is_empty()).then(|| super::matrix::department(site, d));
@@ -135,62 +240,74 @@ fn charter_context(site: &Site, bodies: &Bodies, d: DocId, group: Option<String>
         matrix_columns,
         wide: matrix_columns > WIDE_COLUMNS,
         huge: matrix_columns > HUGE_COLUMNS,
-        body: body_html(&rendered.html, URL, &doc.url),
+        body: body_html(&rendered.html, url, &doc.url),
     };
-    let mut c = base_context(site, URL, &doc.title);
+    let mut c = base_context(site, url, &doc.title);
     c.insert("page", &charter.page);
     c.insert("c", &charter);
     c
 }
 
-/// The context of `/print/`: each charter rendered with
-/// `print_charter.html` in parallel (or taken from `fragments`).
-pub fn context(
+/// The contents of the documents of `sections`, one section per group.
+fn toc(site: &Site, sections: &[(GroupId, Vec<DocId>)]) -> Vec<TocSection> {
+    sections
+        .iter()
+        .map(|(g, docs)| TocSection {
+            title: group_path(site, *g),
+            entries: docs
+                .iter()
+                .map(|&d| {
+                    let doc = &site.docs[d];
+                    TocEntry {
+                        anchor: format!("doc-{}", doc.id),
+                        title: doc.title.clone(),
+                        doc_number: doc.meta.doc_number.clone(),
+                        status: doc.meta.status.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A page of charters (the whole handbook, or a volume) at `url`: each
+/// charter rendered with `print_charter.html` in parallel (or taken from
+/// `fragments`), and put into the page after it is rendered.
+fn charters_page(
     site: &Site,
     bodies: &Bodies,
     tera: &tera::Tera,
     fragments: &Fragments,
+    url: &str,
+    title: &str,
+    sections: &[(GroupId, Vec<DocId>)],
 ) -> Result<super::Prepared, tera::Error> {
     use rayon::prelude::*;
-    let t = crate::theme::i18n::strings(site.config.lang());
-    let order = reading_order(site);
-    let mut toc = Vec::new();
-    let mut items: Vec<(DocId, Option<String>)> = Vec::new();
-    for (g, docs) in &order {
-        let group = group_path(site, *g);
-        let mut entries = Vec::new();
-        for &d in docs {
-            let doc = &site.docs[d];
-            entries.push(TocEntry {
-                anchor: format!("doc-{}", doc.id),
-                title: doc.title.clone(),
-                doc_number: doc.meta.doc_number.clone(),
-                status: doc.meta.status.clone(),
-            });
-            items.push((d, group.clone()));
-        }
-        toc.push(TocSection {
-            title: group,
-            entries,
-        });
-    }
+    let toc = toc(site, sections);
+    let items: Vec<(DocId, Option<String>)> = sections
+        .iter()
+        .zip(&toc)
+        .flat_map(|((_, docs), s)| docs.iter().map(|&d| (d, s.title.clone())))
+        .collect();
     let html: Vec<std::sync::Arc<str>> = items
-        .into_par_iter()
+        .par_iter()
         .map(|(d, group)| {
-            if let Some(Some(h)) = fragments.previous.get(d) {
+            if let Some(Some(h)) = fragments.previous.get(*d) {
                 return Ok(h.clone());
             }
-            let c = charter_context(site, bodies, d, group);
+            let c = charter_context(site, bodies, url, *d, group.clone());
             Ok(std::sync::Arc::from(tera.render("print_charter.html", &c)?))
         })
         .collect::<Result<_, tera::Error>>()?;
     {
+        // Volumes are rendered in parallel: each fills in its own.
         let mut made = fragments.made.lock().unwrap_or_else(|e| e.into_inner());
-        made.clear();
-        made.resize(site.docs.len(), None);
-        let ids = order.iter().flat_map(|(_, docs)| docs.iter().copied());
-        for (d, h) in ids.zip(&html) {
-            made[d] = Some(h.clone());
+        if made.len() != site.docs.len() {
+            made.clear();
+            made.resize(site.docs.len(), None);
+        }
+        for ((d, _), h) in items.iter().zip(&html) {
+            made[*d] = Some(h.clone());
         }
     }
     // The page is rendered with markers where the charters go, and the
@@ -204,15 +321,121 @@ pub fn context(
             tera::Value::from(m)
         })
         .collect();
-    let mut c = base_context(site, URL, t["print"]);
+    let mut c = base_context(site, url, title);
     c.insert(
         "edition",
-        &edition(site, order.iter().flat_map(|(_, d)| d.iter().copied())),
+        &edition(site, sections.iter().flat_map(|(_, d)| d.iter().copied())),
     );
     c.insert("print_toc", &toc);
     c.insert_value("charters", tera::Value::from(charters));
+    c.insert("volume", &None::<()>);
+    c.insert("volumes", &Vec::<()>::new());
     Ok(super::Prepared {
         context: c,
         splice: Some(splice),
     })
+}
+
+/// A volume as `/print/` lists it.
+#[derive(Serialize)]
+struct VolumeView {
+    title: String,
+    /// The volume's page, relative to `/print/`.
+    href: String,
+    /// Its contents, without the title of a section that is the volume's
+    /// own group (the volume's title says it).
+    sections: Vec<TocSection>,
+}
+
+/// The volume a volume page shows on its cover.
+#[derive(Serialize)]
+struct VolumeInfo {
+    title: String,
+}
+
+/// The pages of the handbook that `want` selects: `/print/` alone, or
+/// `/print/` and its volumes.
+pub fn jobs<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    want: Want,
+    fragments: &'a Fragments,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    let order = reading_order(site);
+    let title = crate::theme::i18n::strings(site.config.lang())["print"];
+    if printed(&order) <= SPLIT_DOCS {
+        if want(PageKey::Print) {
+            jobs.push(Job::with_tera(
+                PageKey::Print,
+                crate::urls::file_of(URL),
+                "print.html",
+                move |tera| charters_page(site, bodies, tera, fragments, URL, title, &order),
+            ));
+        }
+        return;
+    }
+    let volumes = volumes(site, order);
+    for v in &volumes {
+        if !want(PageKey::PrintVolume(v.group)) {
+            continue;
+        }
+        let url = v.url();
+        let name = v.title.clone();
+        let sections = v.sections.clone();
+        jobs.push(Job::with_tera(
+            PageKey::PrintVolume(v.group),
+            crate::urls::file_of(&url),
+            "print.html",
+            move |tera| {
+                let mut p = charters_page(
+                    site,
+                    bodies,
+                    tera,
+                    fragments,
+                    &url,
+                    &format!("{title} · {name}"),
+                    &sections,
+                )?;
+                p.context.insert("volume", &VolumeInfo { title: name });
+                Ok(p)
+            },
+        ));
+    }
+    if !want(PageKey::Print) {
+        return;
+    }
+    jobs.push(Job::new(
+        PageKey::Print,
+        crate::urls::file_of(URL),
+        "print.html",
+        move || {
+            let views: Vec<VolumeView> = volumes
+                .iter()
+                .map(|v| {
+                    let mut sections = toc(site, &v.sections);
+                    for (s, (g, _)) in sections.iter_mut().zip(&v.sections) {
+                        if *g == v.group {
+                            s.title = None;
+                        }
+                    }
+                    VolumeView {
+                        title: v.title.clone(),
+                        href: crate::urls::encode_path(&format!("{}/index.html", v.slug)),
+                        sections,
+                    }
+                })
+                .collect();
+            let mut c = base_context(site, URL, title);
+            c.insert(
+                "edition",
+                &edition(site, volumes.iter().flat_map(Volume::docs)),
+            );
+            c.insert("print_toc", &Vec::<()>::new());
+            c.insert("charters", &Vec::<()>::new());
+            c.insert("volume", &None::<()>);
+            c.insert("volumes", &views);
+            c
+        },
+    ));
 }

@@ -113,6 +113,18 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "Every charter on one page, for printing: use your browser's Print (Ctrl+P) to print it or save it as PDF, on A4 paper.",
     ),
     ("print_contents", "目　录", "Contents"),
+    (
+        "print_note_volumes",
+        "制度较多，按分组分册打印：打开一册，使用浏览器的“打印”（Ctrl+P）即可打印或另存为 PDF，纸张 A4。",
+        "The handbook prints in volumes, one per group: open a volume and use your browser's Print (Ctrl+P) to print it or save it as PDF, on A4 paper.",
+    ),
+    (
+        "print_note_volume",
+        "本页汇集本册全部制度，供打印：使用浏览器的“打印”（Ctrl+P）即可打印或另存为 PDF，纸张 A4。",
+        "Every charter of this volume on one page, for printing: use your browser's Print (Ctrl+P) to print it or save it as PDF, on A4 paper.",
+    ),
+    ("print_volumes", "全部分册", "All volumes"),
+    ("print_top_volume", "综合", "General"),
     ("role_department", "岗位所属部门", "Role's department"),
     ("letter", "职责", "Letter"),
     ("colon", "：", ": "),
