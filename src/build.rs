@@ -809,18 +809,21 @@ pub fn render_jobs(
                 nav.fill(tera, &mut context)
                     .map_err(|e| theme::template_error(&e, origins))?;
             }
-            tera.render(job.template, &context)
-                .map(|html| match splice {
-                    Some(s) => s.apply(&html),
-                    None => html,
-                })
-                .map_err(|e| theme::template_error(&e, origins))
-                .and_then(|html| match stage {
-                    Some(stage) => stage
-                        .put(job.path.clone(), html.as_bytes())
-                        .map(|()| (job.path, None)),
-                    None => Ok((job.path, Some(html.into_bytes()))),
-                })
+            // Into bytes: the template engine writes only text, and the
+            // page goes out as bytes (no second pass to check it is UTF-8).
+            let mut html = Vec::with_capacity(16 * 1024);
+            tera.render_to(job.template, &context, &mut html)
+                .map_err(|e| theme::template_error(&e, origins))?;
+            drop(context);
+            if let Some(s) = splice {
+                html = s.apply(&String::from_utf8_lossy(&html)).into_bytes();
+            }
+            match stage {
+                Some(stage) => stage
+                    .put(job.path.clone(), &html)
+                    .map(|()| (job.path, None)),
+                None => Ok((job.path, Some(html))),
+            }
         })
         .collect()
 }

@@ -44,7 +44,10 @@ pub fn file_of(url: &str) -> String {
 pub fn href(prefix: &str, url: &str, fragment: Option<&str>) -> String {
     let mut out = String::with_capacity(prefix.len() + url.len() + 16);
     out.push_str(prefix);
-    out.push_str(&encode_path(&file_of(url)));
+    encode_into(&mut out, url, keep_in_path);
+    if url.is_empty() || url.ends_with('/') {
+        out.push_str("index.html");
+    }
     if let Some(f) = fragment {
         out.push('#');
         out.push_str(&encode_fragment(f));
@@ -53,20 +56,44 @@ pub fn href(prefix: &str, url: &str, fragment: Option<&str>) -> String {
 }
 
 fn encode(s: &str, keep: impl Fn(u8) -> bool) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len() + 8);
+    encode_into(&mut out, s, keep);
+    out
+}
+
+/// Appends `s` percent-encoded (no allocation per escaped byte: Chinese
+/// folder names are three escapes a character).
+fn encode_into(out: &mut String, s: &str, keep: impl Fn(u8) -> bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || keep(b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
+    }
+}
+
+fn keep_in_path(b: u8) -> bool {
+    matches!(b, b'/' | b'-' | b'_' | b'.' | b'~')
+}
+
+/// The percent-encoded path of the file of a root-relative page URL
+/// (`a/b/` → `a/b/index.html`), in one allocation: `encode_path(&file_of(url))`.
+pub fn encoded_file_of(url: &str) -> String {
+    let mut out = String::with_capacity(url.len() + 16);
+    encode_into(&mut out, url, keep_in_path);
+    if url.is_empty() || url.ends_with('/') {
+        out.push_str("index.html");
     }
     out
 }
 
 /// Percent-encodes a path, keeping `/` and the unreserved characters.
 pub fn encode_path(s: &str) -> String {
-    encode(s, |b| matches!(b, b'/' | b'-' | b'_' | b'.' | b'~'))
+    encode(s, keep_in_path)
 }
 
 pub fn encode_fragment(s: &str) -> String {
@@ -137,6 +164,22 @@ pub fn is_external(dest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_file_of_is_encode_path_of_file_of() {
+        for url in [
+            "",
+            "a/b/",
+            "安全/部门 一/",
+            "x/y.csv",
+            "g1/d%/",
+            "~a-b_c.d/",
+        ] {
+            assert_eq!(encoded_file_of(url), encode_path(&file_of(url)), "{url}");
+        }
+        assert_eq!(encoded_file_of("安/"), "%E5%AE%89/index.html");
+        assert_eq!(href("../", "安/", Some("a1")), "../%E5%AE%89/index.html#a1");
+    }
 
     #[test]
     fn relative_hrefs() {

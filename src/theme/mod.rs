@@ -61,7 +61,7 @@ fn builtin_static() -> BTreeMap<String, Vec<u8>> {
 /// The `href` filter: a root-relative page URL (`a/b/`) to the path of its
 /// file, percent-encoded (`a/b/index.html`); prefix it with `root`.
 fn href_filter(url: &str, _: Kwargs, _: &State) -> String {
-    crate::urls::encode_path(&crate::urls::file_of(url))
+    crate::urls::encoded_file_of(url)
 }
 
 /// Loads the theme: built-in templates, then the site's files on disk
