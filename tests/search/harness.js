@@ -56,15 +56,24 @@ function browser() {
   return { CS: globalThis.CharterSearch, loads };
 }
 
-/** Every page's text, read straight from the files (id → {u, t, s, b, x}). */
+/** Every page's text, read straight from the files (id → {u, t, s, b, x}):
+ * the manifest names the lists, each list names the text files of its pages. */
 function texts() {
   const m = {};
   vm.runInNewContext(fs.readFileSync(path.join(out, 'search', 'index.js'), 'utf8'), { CharterSearch: { m: (x) => Object.assign(m, x) } });
-  const dir = path.join(out, m.dir, 't');
+  const NAME = 12;
+  const nth = (names, i) => names.slice(i * NAME, i * NAME + NAME);
+  const read = (kind, name) => {
+    let got;
+    const file = path.join(out, 'search', kind, name + '.js');
+    vm.runInNewContext(fs.readFileSync(file, 'utf8'), { CharterSearch: { [kind]: (n, x) => { if (n !== name) throw new Error(file + ' names ' + n); got = x; } } });
+    return got;
+  };
   const pages = new Array(m.n);
-  const sink = { CharterSearch: { t: (i, t) => { pages[i] = t; } } };
-  vm.createContext(sink);
-  for (const f of fs.readdirSync(dir)) vm.runInContext(fs.readFileSync(path.join(dir, f), 'utf8'), sink);
+  for (let k = 0; k * m.ln < m.n; k++) {
+    const names = read('l', nth(m.l, k));
+    for (let i = 0; i < m.ln && k * m.ln + i < m.n; i++) pages[k * m.ln + i] = read('t', nth(names, i));
+  }
   return { manifest: m, pages };
 }
 

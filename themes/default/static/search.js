@@ -137,10 +137,13 @@
     delete waiting[key];
     if (w) w.forEach(function (f) { f(value); });
   }
+  /* Every file but the manifest is named after its content and says its
+   * name: data of two builds never mix. */
   CS.m = function (m) { deliver('m', m); };
-  CS.d = function (i, a) { deliver('d' + i, a); };
-  CS.p = function (i, a) { deliver('p' + i, a); };
-  CS.t = function (i, t) { deliver('t' + i, t); };
+  CS.d = function (name, a) { deliver('d' + name, a); };
+  CS.p = function (name, a) { deliver('p' + name, a); };
+  CS.l = function (name, s) { deliver('l' + name, s); };
+  CS.t = function (name, t) { deliver('t' + name, t); };
   CS.loaded = []; // URLs of every index file requested, for tools
   /* Loads a script that calls back with `key`; resolves with its data. */
   function load(url, key) {
@@ -181,8 +184,9 @@
     var self = this;
     if (!this._ready) {
       this._ready = load(this.root + 'search/index.js', 'm').then(function (m) {
+        if (m.v !== 2) throw new Error('search index version ' + m.v);
         self.manifest = m;
-        self.dir = self.root + m.dir;
+        self.dir = self.root + 'search/';
         return m;
       });
       this._ready.catch(function () { self._ready = null; });
@@ -194,9 +198,20 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (c[mid] <= term) lo = mid + 1; else hi = mid; }
     return lo - 1;
   };
-  Engine.prototype.dict = function (i) { return load(this.dir + 'd' + i + '.js', 'd' + i); };
-  Engine.prototype.positions = function (i) { return load(this.dir + 'p' + i + '.js', 'p' + i); };
-  Engine.prototype.text = function (id) { return load(this.dir + 't/' + id + '.js', 't' + id); };
+  /* The i-th name of a string of names (manifest, lists). */
+  var NAME = 12;
+  function nth(names, i) { return names.slice(i * NAME, i * NAME + NAME); }
+  /* A file search/<kind>/<name>.js, whose data is kept under kind + name. */
+  Engine.prototype.file = function (kind, name) { return load(this.dir + kind + '/' + name + '.js', kind + name); };
+  Engine.prototype.dict = function (i) { return this.file('d', nth(this.manifest.d, i)); };
+  Engine.prototype.positions = function (i) { return this.file('p', nth(this.manifest.p, i)); };
+  /* A page's text: its name is in list id / ln of the manifest. */
+  Engine.prototype.text = function (id) {
+    var self = this, ln = this.manifest.ln, k = Math.floor(id / ln);
+    return this.file('l', nth(this.manifest.l, k)).then(function (names) {
+      return self.file('t', nth(names, id - k * ln));
+    });
+  };
 
   /* Dictionary entries of a token: [{chunk, index, post}]. */
   Engine.prototype.entries = function (tok) {
