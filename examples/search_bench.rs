@@ -547,13 +547,21 @@ fn main() {
         {
             Some("d") => "dictionary",
             Some("p") => "positions",
+            Some("g") => "groups",
             Some("l") => "lists",
             Some("t") => "text",
             _ => "manifest",
         }
     };
     println!("index on disk ({} files):", index_files.len());
-    for k in ["manifest", "dictionary", "positions", "lists", "text"] {
+    for k in [
+        "manifest",
+        "groups",
+        "dictionary",
+        "positions",
+        "lists",
+        "text",
+    ] {
         let (mut c, mut r, mut z, mut maxz) = (0, 0, 0, 0);
         for (i, p) in index_files.iter().enumerate() {
             if kind(p) == k {

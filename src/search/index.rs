@@ -6,14 +6,19 @@
 //! for that build's files (a later build's files have other names).
 //!
 //! * `search/index.js` (stable name, the manifest):
-//!   `CharterSearch.m({"v":2,"n":<pages>,"c":[<first term of each chunk>],"d":<names>,"p":<names>,"l":<names>,"ln":<pages per list>})`;
-//!   `d`, `p` and `l` are strings of [`NAME_LEN`]-character names one
-//!   after the other: chunk i's dictionary is `search/d/<name i of d>.js`,
-//!   its positions `search/p/<name i of p>.js`, and list k
+//!   `CharterSearch.m({"v":2,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"ln":<pages per list>})`;
+//!   `g` and `l` are strings of [`NAME_LEN`]-character names one after the
+//!   other: group j is `search/g/<name j of g>.js`, list k
 //!   `search/l/<name k of l>.js`.
 //! * A name is [`NAME_LEN`] characters of `0-9a-v` (60 bits of a hash of
 //!   the file's payload: its last argument, as written), the same whatever
 //!   the case-sensitivity of the file system.
+//! * `search/g/<name>.js`, a group of chunks (those from `gs[j]` to
+//!   `gs[j + 1] − 1`, about 32, bounds chosen by the chunks' first terms
+//!   (see [`group_starts`]): `CharterSearch.g("<name>","<names>")`, for
+//!   each chunk the name of its dictionary file, then of its positions
+//!   file. (Listed in the manifest, the names would make it four times
+//!   the size; a query loads the group of its chunks first.)
 //! * `search/d/<name>.js`, a dictionary chunk:
 //!   `CharterSearch.d("<name>",[term,postings,term,postings,…])`, terms
 //!   sorted by UTF-16 code units (JavaScript's string order), cut into
@@ -76,6 +81,10 @@ pub const CHUNK_MAX: usize = 32 * 1024;
 const BATCH: usize = 512;
 /// Pages whose text files one list names.
 pub const LIST_PAGES: usize = 64;
+/// Chunks a group names, on average…
+const GROUP_CHUNKS: usize = 32;
+/// …and at most.
+const GROUP_MAX: usize = 128;
 /// Characters of a file name.
 pub const NAME_LEN: usize = 12;
 
@@ -997,6 +1006,21 @@ fn chunk_bounds(entries: &[(u32, u32)]) -> Vec<usize> {
     bounds
 }
 
+/// Where the groups of chunks start (chunk indices), from the chunks'
+/// first terms: a group ends before a chunk whose first term's hash says
+/// so (one in [`GROUP_CHUNKS`]) or at [`GROUP_MAX`] chunks, so that chunks
+/// that keep their bounds keep their group.
+fn group_starts(firsts: &[String]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    for (i, f) in firsts.iter().enumerate() {
+        let anchor = (content_hash(f.as_bytes()) >> 32).is_multiple_of(GROUP_CHUNKS as u64);
+        if i == 0 || anchor || i - starts.last().copied().unwrap_or(0) >= GROUP_MAX {
+            starts.push(i);
+        }
+    }
+    starts
+}
+
 /// Builds the index of `entries` (page id = position in the slice), in memory.
 pub fn build(entries: &[Entry]) -> Files {
     let files = Mutex::new(BTreeMap::new());
@@ -1181,27 +1205,46 @@ where
         })
         .collect();
 
+    // Groups of chunks, and the names of their chunks' files.
+    let starts = group_starts(&firsts);
+    let groups: Vec<Name> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(g, &from)| {
+            let to = starts.get(g + 1).copied().unwrap_or(chunk_count);
+            let (name, bytes) = named_file(b'g', (to - from) * 2 * NAME_LEN + 2, |out| {
+                out.push(b'"');
+                for (d, p) in &names[from..to] {
+                    out.extend_from_slice(d);
+                    out.extend_from_slice(p);
+                }
+                out.push(b'"');
+            });
+            put(format!("search/g/{}.js", name_str(&name)), bytes);
+            name
+        })
+        .collect();
+
     #[derive(Serialize)]
     struct Manifest<'a> {
         v: u32,
         n: usize,
         c: &'a [String],
-        d: &'a str,
-        p: &'a str,
+        g: &'a str,
+        gs: &'a [usize],
         l: &'a str,
         ln: usize,
     }
-    let joined =
-        |names: &mut dyn Iterator<Item = &Name>| -> String { names.map(name_str).collect() };
+    let joined = |names: &[Name]| -> String { names.iter().map(name_str).collect() };
     let manifest = format!(
         "CharterSearch.m({});\n",
         js_json(&Manifest {
             v: 2,
             n: count,
             c: &firsts,
-            d: &joined(&mut names.iter().map(|n| &n.0)),
-            p: &joined(&mut names.iter().map(|n| &n.1)),
-            l: &joined(&mut lists.iter()),
+            g: &joined(&groups),
+            gs: &starts,
+            l: &joined(&lists),
             ln: LIST_PAGES,
         })
     );
@@ -1238,8 +1281,8 @@ pub(crate) mod reader {
     pub struct Reader {
         pub n: usize,
         pub firsts: Vec<String>,
-        d: String,
-        p: String,
+        g: String,
+        gs: Vec<usize>,
         l: String,
         ln: usize,
         files: BTreeMap<String, Vec<u8>>,
@@ -1266,8 +1309,13 @@ pub(crate) mod reader {
                     .iter()
                     .map(|v| v.as_str().unwrap().to_string())
                     .collect(),
-                d: s("d"),
-                p: s("p"),
+                g: s("g"),
+                gs: m["gs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as usize)
+                    .collect(),
                 l: s("l"),
                 ln: m["ln"].as_u64().unwrap() as usize,
                 files: files.clone(),
@@ -1289,9 +1337,22 @@ pub(crate) mod reader {
             v[1].clone()
         }
 
+        /// The names of chunk i's dictionary and positions files, from its group.
+        pub fn chunk_names(&self, i: usize) -> (String, String) {
+            let g = self.gs.partition_point(|&s| s <= i) - 1;
+            let names = self.file("g", nth(&self.g, g));
+            let names = names.as_str().unwrap();
+            let k = i - self.gs[g];
+            (
+                nth(names, 2 * k).to_string(),
+                nth(names, 2 * k + 1).to_string(),
+            )
+        }
+
         pub fn chunk(&self, i: usize) -> (Vec<String>, Vec<String>, Vec<String>) {
-            let d = self.file("d", nth(&self.d, i));
-            let p = self.file("p", nth(&self.p, i));
+            let (d, p) = self.chunk_names(i);
+            let d = self.file("d", &d);
+            let p = self.file("p", &p);
             let flat: Vec<String> = d
                 .as_array()
                 .unwrap()
@@ -1524,8 +1585,22 @@ mod tests {
             "small chunks in this test? {}",
             files.chunks
         );
+        assert_exact(&entries, &files);
+    }
+
+    #[test]
+    fn queries_are_exact_across_groups_of_chunks() {
+        let entries = corpus(1500, 1);
+        let files = build(&entries);
+        let groups = files.files.keys().filter(|k| k.starts_with("search/g/"));
+        assert!(groups.count() > 1);
+        assert_exact(&entries, &files);
+    }
+
+    /// Queries of 2–6 CJK characters find exactly the pages that hold them.
+    fn assert_exact(entries: &[Entry], files: &Files) {
         let r = Reader::new(&files.files);
-        assert_eq!(r.n, 300);
+        assert_eq!(r.n, entries.len());
         let texts: Vec<String> = (0..r.n).map(|i| r.text(i)).collect();
         // Every query: substrings of the texts (so they occur) plus random ones.
         let mut g = Gen(99);
@@ -1604,7 +1679,7 @@ mod tests {
         let c = build(&corpus(120, 4));
         assert_ne!(a.files["search/index.js"], c.files["search/index.js"]);
         for p in a.files.keys() {
-            let name = ["d", "p", "l", "t"]
+            let name = ["d", "p", "g", "l", "t"]
                 .iter()
                 .find_map(|k| p.strip_prefix(&format!("search/{k}/"))?.strip_suffix(".js"));
             assert!(
@@ -1624,6 +1699,32 @@ mod tests {
         for i in 0..r.chunks() {
             r.chunk(i);
         }
+    }
+
+    #[test]
+    fn groups_of_chunks_keep_their_bounds_around_an_edit() {
+        let firsts: Vec<String> = (0..2000).map(|i| format!("t{i:05}")).collect();
+        let starts = group_starts(&firsts);
+        assert_eq!(starts[0], 0);
+        assert!(
+            starts
+                .windows(2)
+                .all(|w| w[0] < w[1] && w[1] - w[0] <= GROUP_MAX)
+        );
+        let mean = firsts.len() / starts.len();
+        assert!((16..=64).contains(&mean), "{mean}");
+        // A chunk more in the middle: the groups before it stay, and those
+        // after it start at the same first terms.
+        let mut more = firsts.clone();
+        more.insert(1000, "t00999x".to_string());
+        let after = group_starts(&more);
+        let at = |s: &[usize], f: &[String]| -> Vec<String> {
+            s.iter().map(|&i| f[i].clone()).collect()
+        };
+        let (a, b) = (at(&starts, &firsts), at(&after, &more));
+        let differ = a.iter().filter(|t| !b.contains(t)).count()
+            + b.iter().filter(|t| !a.contains(t)).count();
+        assert!(differ <= 1, "{differ}");
     }
 
     /// Files of `b` that `a` does not have (added or renamed).
@@ -1659,6 +1760,7 @@ mod tests {
         // The terms of the two letters and their bigrams: a few chunks.
         assert!(kinds("search/d/") <= 8, "{changed:?}");
         assert!(kinds("search/p/") <= 8, "{changed:?}");
+        assert!(kinds("search/g/") <= 8, "{changed:?}");
         assert_eq!(after.files.len(), before.files.len());
         eprintln!("one letter changed: {} new files", changed.len());
         // Text inserted: the positions after it move, so their chunks'

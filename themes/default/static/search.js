@@ -140,6 +140,7 @@
   /* Every file but the manifest is named after its content and says its
    * name: data of two builds never mix. */
   CS.m = function (m) { deliver('m', m); };
+  CS.g = function (name, s) { deliver('g' + name, s); };
   CS.d = function (name, a) { deliver('d' + name, a); };
   CS.p = function (name, a) { deliver('p' + name, a); };
   CS.l = function (name, s) { deliver('l' + name, s); };
@@ -203,8 +204,23 @@
   function nth(names, i) { return names.slice(i * NAME, i * NAME + NAME); }
   /* A file search/<kind>/<name>.js, whose data is kept under kind + name. */
   Engine.prototype.file = function (kind, name) { return load(this.dir + kind + '/' + name + '.js', kind + name); };
-  Engine.prototype.dict = function (i) { return this.file('d', nth(this.manifest.d, i)); };
-  Engine.prototype.positions = function (i) { return this.file('p', nth(this.manifest.p, i)); };
+  /* The names of chunk i's files, [dictionary, positions], from its group. */
+  Engine.prototype.chunkNames = function (i) {
+    var gs = this.manifest.gs, lo = 0, hi = gs.length; // first group starting after i
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (gs[mid] <= i) lo = mid + 1; else hi = mid; }
+    var g = lo - 1, k = i - gs[g];
+    return this.file('g', nth(this.manifest.g, g)).then(function (names) {
+      return [nth(names, 2 * k), nth(names, 2 * k + 1)];
+    });
+  };
+  Engine.prototype.dict = function (i) {
+    var self = this;
+    return this.chunkNames(i).then(function (n) { return self.file('d', n[0]); });
+  };
+  Engine.prototype.positions = function (i) {
+    var self = this;
+    return this.chunkNames(i).then(function (n) { return self.file('p', n[1]); });
+  };
   /* A page's text: its name is in list id / ln of the manifest. */
   Engine.prototype.text = function (id) {
     var self = this, ln = this.manifest.ln, k = Math.floor(id / ln);
