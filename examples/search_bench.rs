@@ -7,7 +7,8 @@
 //! builds it, and reports
 //!
 //! * the whole build's time and the index's share (text extraction, and
-//!   tokenizing + merging + encoding) with the memory indexing adds;
+//!   tokenizing + merging + encoding) with the memory indexing adds (its
+//!   files go to a sink that only counts them: the builder's own memory);
 //! * the index on disk: files, raw and gzipped bytes (gzip -6 per file,
 //!   the way a web server would send them; via python3's gzip module);
 //! * what queries load (manifest, dictionary/position chunks, texts of the
@@ -459,15 +460,28 @@ fn main() {
     let rss1 = status("VmRSS:");
     let t = Instant::now();
     let cpu = cpu_seconds();
-    let index = search::index::build(&entries);
+    // The files go to a sink that only counts them (the build's sink writes
+    // them to disk): what is measured is the builder's own memory.
+    let handed = std::sync::atomic::AtomicU64::new(0);
+    let index = search::index::build_from(
+        entries.len(),
+        |i| std::borrow::Cow::Borrowed(&entries[i]),
+        |_, bytes| {
+            handed.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok::<(), ()>(())
+        },
+    )
+    .expect("a sink that never fails");
     let index_s = t.elapsed().as_secs_f64();
     let index_cpu = cpu_seconds() - cpu;
     let index_peak = status("VmHWM:");
     println!(
-        "index: {} pages, {} terms, {} chunks; tokenize+merge+encode {:.2} s wall, {:.2} s CPU on {} threads, load {} (text extraction + Markdown parse {:.2} s, which the build shares); memory added {} MB (peak {} MB over {} MB before)",
+        "index: {} pages, {} terms, {} chunks, {} files ({:.1} MB) handed over; tokenize+merge+encode {:.2} s wall, {:.2} s CPU on {} threads, load {} (text extraction + Markdown parse {:.2} s, which the build shares); memory added {} MB (peak {} MB over {} MB before)",
         entries.len(),
         index.terms,
         index.chunks,
+        index.files,
+        handed.into_inner() as f64 / 1e6,
         index_s,
         index_cpu,
         rayon::current_num_threads(),
@@ -477,7 +491,6 @@ fn main() {
         index_peak / 1024,
         rss1 / 1024
     );
-    drop(index);
     drop(entries);
     if index_only {
         return;
@@ -512,16 +525,12 @@ fn main() {
     // On disk.
     let out = root.join("out");
     charter::output::write(&root, &out, &built.output).expect("write output");
-    let dir = built
-        .output
-        .keys()
-        .find(|k| k.starts_with("search-"))
-        .map(|k| k.split('/').next().unwrap().to_string())
-        .expect("the index folder");
     let mut index_files: Vec<PathBuf> = built
         .output
         .keys()
-        .filter(|k| k.starts_with(&dir) || *k == "search/index.js")
+        .filter(|k| {
+            *k == "search/index.js" || k.strip_prefix("search/").is_some_and(|r| r.contains('/'))
+        })
         .map(|k| out.join(k))
         .collect();
     index_files.sort();
@@ -531,19 +540,28 @@ fn main() {
         .collect();
     let gz = gzip_sizes(&index_files);
     let kind = |p: &Path| -> &'static str {
-        let name = p.file_name().unwrap().to_string_lossy();
-        if p.parent().is_some_and(|d| d.ends_with("t")) {
-            "text"
-        } else if name == "index.js" {
-            "manifest"
-        } else if name.starts_with('d') {
-            "dictionary"
-        } else {
-            "positions"
+        match p
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|d| d.to_str())
+        {
+            Some("d") => "dictionary",
+            Some("p") => "positions",
+            Some("g") => "groups",
+            Some("l") => "lists",
+            Some("t") => "text",
+            _ => "manifest",
         }
     };
     println!("index on disk ({} files):", index_files.len());
-    for k in ["manifest", "dictionary", "positions", "text"] {
+    for k in [
+        "manifest",
+        "groups",
+        "dictionary",
+        "positions",
+        "lists",
+        "text",
+    ] {
         let (mut c, mut r, mut z, mut maxz) = (0, 0, 0, 0);
         for (i, p) in index_files.iter().enumerate() {
             if kind(p) == k {

@@ -466,14 +466,20 @@ pub fn build_with(
     output.extend(pages::files(&site, &wanted));
     timer.lap("page list, CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);
-    if delta.is_none() {
-        crate::search::add_to_output(&site, &[], &bodies, &mut output);
-        timer.lap("search index");
-    }
-    // Writing to disk: the search index and CSV files go now, not held
-    // in memory while the pages render.
+    // Writing to disk: the CSV files go now, and the search index's files
+    // as they are made, not held in memory while the pages render.
     if let Some(stage) = stage {
         to_stage(stage, &mut output).map_err(|d| Failure::Content(vec![d]))?;
+    }
+    if delta.is_none() {
+        match stage {
+            Some(stage) => {
+                crate::search::write(&site, &[], &bodies, |path, bytes| stage.put(path, &bytes))
+                    .map_err(|d| Failure::Content(vec![d]))?;
+            }
+            None => crate::search::add_to_output(&site, &[], &bodies, &mut output),
+        }
+        timer.lap("search index");
     }
     let pages = jobs.len();
     let nav = nav_builtin.then(|| pages::NavCache::new(&site));

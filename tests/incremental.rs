@@ -106,12 +106,12 @@ impl Fixture {
 }
 
 fn is_search(p: &str) -> bool {
-    p == "search/index.js" || (p.starts_with("search-") && p.contains('/'))
+    p == "search/index.js" || p.strip_prefix("search/").is_some_and(|r| r.contains('/'))
 }
 
 /// The served output equals a full build: every file but the search index
 /// exactly, the search index's files all present with the same bytes, and
-/// nothing else but an older index folder.
+/// nothing else but files of the previous index.
 fn assert_same(f: &Fixture, r: &Rebuilder, what: &str) {
     let full = build::build(&f.opts())
         .unwrap_or_else(|_| panic!("{what}: the full build failed"))

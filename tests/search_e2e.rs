@@ -146,15 +146,8 @@ fn decode(s: &str) -> String {
 
 /// The pages' search text, from the index files: (href from the search page, text).
 fn page_texts(site: &Path) -> Vec<(String, String)> {
-    let manifest = std::fs::read_to_string(site.join("search/index.js")).unwrap();
-    let dir = manifest
-        .split("\"dir\":\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("dir in the manifest")
-        .to_string();
     let mut out = Vec::new();
-    for e in std::fs::read_dir(site.join(&dir).join("t")).unwrap() {
+    for e in std::fs::read_dir(site.join("search/t")).unwrap() {
         let s = std::fs::read_to_string(e.unwrap().path()).unwrap();
         let json = s
             .trim_end()

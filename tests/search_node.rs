@@ -3,8 +3,9 @@
 //! 3–6 characters and the queries below must find exactly the pages whose
 //! text holds them (a brute-force scan of the same text), and the shown
 //! results must link to existing pages and anchors with the hit marked.
-//! A second test checks that search.js normalizes and tokenizes exactly as
-//! the Rust side does. Skipped, loudly, when `node` is not installed.
+//! The same on a generated index of several groups of chunks. Another
+//! test checks that search.js normalizes and tokenizes exactly as the Rust
+//! side does. Skipped, loudly, when `node` is not installed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -97,6 +98,126 @@ fn search_js_finds_exactly_the_pages_that_hold_the_query() {
         assert_eq!(g["problems"], serde_json::json!([]), "{q}: {g:#}");
         eprintln!("  {q}: {n} pages");
     }
+}
+
+/// An index big enough for several groups of chunks (the example site's
+/// fits in one), written with search.js beside it as a site would have it:
+/// random text over a small alphabet, so that terms recur across pages.
+fn big_index(dir: &Path) -> (usize, Vec<String>) {
+    use charter::search::{Block, Entry, Field, index};
+    let alphabet: Vec<char> =
+        "部门负责人考勤罚款安全管理制度易毒化学品员工组织检查计划财务预算培训档案采购合同，。"
+            .chars()
+            .collect();
+    let mut seed = 5u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let entries: Vec<Entry> = (0..3000)
+        .map(|i| {
+            let mut text = |len: usize| -> String {
+                (0..len).map(|_| alphabet[next(alphabet.len())]).collect()
+            };
+            let title = text(2);
+            Entry {
+                url: format!("p{i}/"),
+                title: title.clone(),
+                subtitle: String::new(),
+                blocks: vec![
+                    Block {
+                        anchor: None,
+                        field: Field::Title,
+                        text: title,
+                    },
+                    Block {
+                        anchor: Some("a1".into()),
+                        field: Field::Body,
+                        text: text(160),
+                    },
+                ],
+            }
+        })
+        .collect();
+    let files = index::build(&entries);
+    for (path, bytes) in &files.files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    std::fs::copy(
+        repo().join("themes/default/static/search.js"),
+        dir.join("search.js"),
+    )
+    .unwrap();
+    // Queries of 3–6 characters (their tokens' positions are checked):
+    // pieces of the bodies.
+    let mut queries = Vec::new();
+    for i in 0..600 {
+        let body: Vec<char> = entries[next(entries.len())].blocks[1]
+            .text
+            .chars()
+            .collect();
+        let len = 3 + i % 4;
+        let at = next(body.len() - len);
+        let piece = &body[at..at + len];
+        if !piece.iter().any(|c| "，。".contains(*c)) {
+            queries.push(piece.iter().collect());
+        }
+    }
+    let groups = files
+        .files
+        .keys()
+        .filter(|k| k.starts_with("search/g/"))
+        .count();
+    (groups, queries)
+}
+
+#[test]
+fn search_js_is_exact_across_groups_of_chunks() {
+    let Some(node) = node() else {
+        eprintln!("SKIPPED: node not found (search_node needs Node.js ≥ 18 on PATH)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (groups, queries) = big_index(tmp.path());
+    assert!(groups > 1, "{groups} groups");
+    // Every bigram, and the pieces (not the harness's own substrings: they
+    // would be some thousands).
+    let run = Command::new(node)
+        .arg(repo().join("tests/search/harness.js"))
+        .arg(tmp.path())
+        .arg("check")
+        .args(&queries)
+        .env("HARNESS_EVERY", "1000000")
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "harness failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
+    let failures = report["failures"].as_array().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries differ from the brute-force scan, e.g. {:#}",
+        failures.len(),
+        report["queries"],
+        serde_json::Value::from(&failures[..failures.len().min(5)])
+    );
+    assert!(
+        report["queries"].as_u64().unwrap() > 1900,
+        "{}",
+        report["queries"]
+    );
+    eprintln!(
+        "search_node: {} queries over {} pages in {groups} groups of chunks, all exact",
+        report["queries"], report["pages"]
+    );
 }
 
 /// Strings that exercise the normal form and the tokenizer: full-width and

@@ -1,36 +1,68 @@
 //! The inverted index and its files. Owns the on-disk format that
-//! `themes/default/static/search.js` reads:
+//! `themes/default/static/search.js` reads. Every file is a script that
+//! calls back into `CharterSearch`; all but the manifest are named after
+//! their own content, so an edit renames only the files whose bytes
+//! changed, and a browser that loaded one build's manifest only ever asks
+//! for that build's files (a later build's files have other names).
 //!
 //! * `search/index.js` (stable name, the manifest):
-//!   `CharterSearch.m({"v":1,"dir":"search-<hash>/","n":<pages>,"c":[<first term of each chunk>]})`.
-//! * `search-<hash>/d<i>.js`, dictionary chunk i:
-//!   `CharterSearch.d(i,[term,postings,term,postings,…])`, terms sorted by
-//!   UTF-16 code units (JavaScript's string order), cut into chunks of
-//!   ~24 KB (a term bigger than that gets a chunk of its own). Postings are
-//!   one string of numbers (see [`put`]): for each page holding the term,
-//!   the gap from the previous page's id, then `tf × 4 + fields` (bit 1:
-//!   the term is in the title, bit 2: in a heading).
-//! * `search-<hash>/p<i>.js`, the positions of chunk i's terms, in the same
-//!   order: `CharterSearch.p(i,[positions,…])`, for each page of the
+//!   `CharterSearch.m({"v":2,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"ln":<pages per list>})`;
+//!   `g` and `l` are strings of [`NAME_LEN`]-character names one after the
+//!   other: group j is `search/g/<name j of g>.js`, list k
+//!   `search/l/<name k of l>.js`.
+//! * A name is [`NAME_LEN`] characters of `0-9a-v` (60 bits of a hash of
+//!   the file's payload: its last argument, as written), the same whatever
+//!   the case-sensitivity of the file system.
+//! * `search/g/<name>.js`, a group of chunks (those from `gs[j]` to
+//!   `gs[j + 1] − 1`, about 32, bounds chosen by the chunks' first terms
+//!   (see [`group_starts`]): `CharterSearch.g("<name>","<names>")`, for
+//!   each chunk the name of its dictionary file, then of its positions
+//!   file. (Listed in the manifest, the names would make it four times
+//!   the size; a query loads the group of its chunks first.)
+//! * `search/d/<name>.js`, a dictionary chunk:
+//!   `CharterSearch.d("<name>",[term,postings,term,postings,…])`, terms
+//!   sorted by UTF-16 code units (JavaScript's string order), cut into
+//!   chunks of 18–32 KB (24 on average) where the terms themselves say
+//!   (see [`chunk_bounds`]: an edit that changes a few terms' postings
+//!   seldom moves a bound; a term bigger than that gets a chunk of its
+//!   own). Postings are one string of numbers (see [`put`]): for each page
+//!   holding the term, the gap from the previous page's id, then
+//!   `tf × 4 + fields` (bit 1: the term is in the title, bit 2: in a
+//!   heading).
+//! * `search/p/<name>.js`, the positions of a chunk's terms, in the same
+//!   order: `CharterSearch.p("<name>",[positions,…])`, for each page of the
 //!   postings its `tf` positions (first absolute, then gaps minus one).
 //!   Loaded only when a query needs adjacency checked.
-//! * `search-<hash>/t/<id>.js`, one page's text for snippets:
-//!   `CharterSearch.t(id,{"u":href,"t":title,"s":subtitle,"b":[[offset,fragment,field],…],"x":text})`,
+//! * `search/l/<name>.js`, list k: `CharterSearch.l("<name>","<names>")`,
+//!   the names of the text files of pages `k × ln` to `k × ln + ln − 1`.
+//! * `search/t/<name>.js`, one page's text for snippets:
+//!   `CharterSearch.t("<name>",{"u":href,"t":title,"s":subtitle,"b":[[offset,fragment,field],…],"x":text})`,
 //!   the normalized text whose character offsets the positions count.
 //!
-//! The folder name is a hash of everything in it, so a browser never mixes
-//! the files of two builds; the bytes depend only on the entries (not on
-//! the number of threads).
+//! The bytes depend only on the entries (not on the number of threads).
+//! Two files with the same payload are one file (the positions of `七`
+//! and of `七条`, say, when both are chunks of their own). A page's text
+//! file is named after its text and address, not its id, so pages added
+//! or removed rename only lists, not texts. Text inserted into a page
+//! moves the positions of everything after it on that page, so it changes
+//! the positions files of most chunks holding one of its terms (their
+//! dictionary chunks stay).
 //!
-//! Building: pages are tokenized in parallel a batch at a time, each into
-//! its terms sorted by key with their encoded positions; the batch before
-//! is merged meanwhile into per-term buffers, spread over 64 shards merged
-//! in parallel (small enough for a shard's hash map and buffer ends to stay
-//! in cache). Then the terms are sorted, cut into chunks and written a
-//! group of chunks at a time, freeing the buffers as the files grow.
+//! Building ([`build_from`]): pages are tokenized in parallel a batch at
+//! a time, each into its terms with their positions; its text file goes
+//! to the caller's sink at once. The batch before is merged meanwhile into
+//! per-term postings, spread over 64 shards merged in parallel (small
+//! enough for a shard's hash map and its postings' ends to stay in cache);
+//! a shard keeps its postings as LEB128 numbers in chained slices of 64 KB
+//! pages ([`Pool`]): no allocation per term, little unused room. Then the
+//! terms are sorted, cut into chunks and each chunk's two files made (in
+//! parallel) and handed to the sink as soon as they are made; the lists
+//! and the manifest come last.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -38,12 +70,23 @@ use serde::Serialize;
 use super::tokenize::{self, Tok};
 use super::{Entry, Field};
 
-/// A chunk is closed once it holds this many bytes of dictionary…
-pub const CHUNK_TARGET: usize = 24 * 1024;
+/// A chunk ends at the first term whose hash says so once it holds this
+/// many bytes of dictionary…
+pub const CHUNK_MIN: usize = 18 * 1024;
+/// …the chance being a term's share of this many bytes…
+const CHUNK_SPAN: u64 = 8 * 1024;
 /// …and an entry that would take it past this starts a new one.
 pub const CHUNK_MAX: usize = 32 * 1024;
 /// Pages tokenized in parallel between two merges.
 const BATCH: usize = 512;
+/// Pages whose text files one list names.
+pub const LIST_PAGES: usize = 64;
+/// Chunks a group names, on average…
+const GROUP_CHUNKS: usize = 32;
+/// …and at most.
+const GROUP_MAX: usize = 128;
+/// Characters of a file name.
+pub const NAME_LEN: usize = 12;
 
 pub const FIELD_TITLE: u32 = 1;
 pub const FIELD_HEADING: u32 = 2;
@@ -128,6 +171,33 @@ pub fn js_json_into<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
     }
 }
 
+/// Whether a string is its own JSON text between quotes (no escaping
+/// needed, none of `<`, U+2028, U+2029): every CJK term, most words.
+fn plain(s: &str) -> bool {
+    s.chars()
+        .all(|c| c >= ' ' && !matches!(c, '"' | '\\' | '<' | '\u{2028}' | '\u{2029}'))
+}
+
+/// Bytes of [`js_json`] of a string.
+fn json_len(s: &str) -> usize {
+    if plain(s) {
+        s.len() + 2
+    } else {
+        js_json(s).len()
+    }
+}
+
+/// [`js_json_into`] for a string.
+fn json_into(s: &str, out: &mut Vec<u8>) {
+    if plain(s) {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        js_json_into(s, out);
+    }
+}
+
 /// A fast hasher for the u64 keys of CJK terms (deterministic; only lookups
 /// depend on it, never the output order).
 #[derive(Default)]
@@ -160,109 +230,339 @@ fn key(t: Tok<'_>) -> u64 {
     }
 }
 
-fn key_string(k: u64) -> String {
+/// The text of a CJK key, written in `buf`.
+fn key_str(k: u64, buf: &mut [u8; 8]) -> &str {
     let ch = |v: u64| char::from_u32((v & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}');
+    let mut n = 0;
     if k & BIGRAM != 0 {
-        [ch(k >> 21), ch(k)].iter().collect()
-    } else {
-        ch(k).to_string()
+        n += ch(k >> 21).encode_utf8(&mut buf[n..]).len();
     }
+    n += ch(k).encode_utf8(&mut buf[n..]).len();
+    std::str::from_utf8(&buf[..n]).unwrap_or_default()
 }
 
-/// Value of each byte of [`DIGITS`] (64 for any other byte).
-const DIGIT_VALUE: [u8; 256] = {
-    let mut t = [64u8; 256];
-    let mut i = 0;
-    while i < 64 {
-        t[DIGITS[i] as usize] = i as u8;
-        i += 1;
-    }
-    t
-};
+/// Characters of file names: lowercase only, for case-insensitive file systems.
+const NAME_DIGITS: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
 
-/// Reads the number at `*i` of a string written by [`put`] (0 past the end).
-fn read(b: &[u8], i: &mut usize) -> u32 {
+/// A file name: [`NAME_LEN`] characters of the low 60 bits of `h`.
+type Name = [u8; NAME_LEN];
+
+fn name_of(h: u64) -> Name {
+    let mut n = [0u8; NAME_LEN];
+    for (i, c) in n.iter_mut().enumerate() {
+        *c = NAME_DIGITS[(h >> (5 * i) & 31) as usize];
+    }
+    n
+}
+
+fn name_str(n: &Name) -> &str {
+    std::str::from_utf8(n).unwrap_or_default()
+}
+
+/// A 64-bit content hash of `bytes` (a multiply-fold of 16-byte blocks, as
+/// in wyhash); for naming files, not for security.
+fn content_hash(bytes: &[u8]) -> u64 {
+    const P0: u64 = 0xa076_1d64_78bd_642f;
+    const P1: u64 = 0xe703_7ed1_a0b4_28db;
+    const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
+    #[inline]
+    fn mum(a: u64, b: u64) -> u64 {
+        let r = a as u128 * b as u128;
+        r as u64 ^ (r >> 64) as u64
+    }
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or_default());
+    let len = bytes.len() as u64;
+    let mut h = P0 ^ mum(len ^ P1, P2);
+    let mut blocks = bytes.chunks_exact(16);
+    for b in &mut blocks {
+        h = mum(word(&b[..8]) ^ P1, word(&b[8..]) ^ h);
+    }
+    let rest = blocks.remainder();
+    let mut last = [0u8; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    h = mum(word(&last[..8]) ^ P1, word(&last[8..]) ^ h ^ P2);
+    mum(h ^ P0, len ^ P1)
+}
+
+/// Bytes before the payload of a file: `CharterSearch.x("<name>",`.
+const FILE_HEAD: usize = "CharterSearch.x(\"\",".len() + NAME_LEN;
+
+/// Starts a file of the index, `CharterSearch.<f>("<name>",<payload>);`:
+/// the payload goes after what this returns, then [`finish_file`].
+fn start_file(f: u8, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity + FILE_HEAD + 3);
+    out.extend_from_slice(b"CharterSearch.");
+    out.push(f);
+    out.extend_from_slice(b"(\"");
+    out.extend_from_slice(&[b'0'; NAME_LEN]);
+    out.extend_from_slice(b"\",");
+    out
+}
+
+/// Names a file begun with [`start_file`] after its payload, and ends it.
+fn finish_file(out: &mut Vec<u8>) -> Name {
+    let name = name_of(content_hash(&out[FILE_HEAD..]));
+    out[FILE_HEAD - NAME_LEN - 2..FILE_HEAD - 2].copy_from_slice(&name);
+    out.extend_from_slice(b");\n");
+    name
+}
+
+/// A whole file of the index, with the payload that `write` appends.
+fn named_file(f: u8, capacity: usize, write: impl FnOnce(&mut Vec<u8>)) -> (Name, Vec<u8>) {
+    let mut out = start_file(f, capacity);
+    write(&mut out);
+    let name = finish_file(&mut out);
+    (name, out)
+}
+
+/// Appends `v` as a LEB128 number: how positions and postings are kept in
+/// memory (7 bits a byte, where the files' digits hold 5).
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// [`put_varint`] into `buf` at `n` (at most 5 bytes); returns where it ended.
+#[inline]
+fn varint_at(buf: &mut [u8; 32], mut n: usize, mut v: u32) -> usize {
+    while v >= 0x80 {
+        buf[n] = v as u8 | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    buf[n] = v as u8;
+    n + 1
+}
+
+/// Reads the LEB128 number at `*i` (0 past the end).
+#[inline]
+fn read_varint(b: &[u8], i: &mut usize) -> u32 {
+    if let Some(&c) = b.get(*i)
+        && c < 0x80
+    {
+        *i += 1;
+        return c as u32;
+    }
     let mut v = 0u32;
     let mut shift = 0u32;
     while let Some(&c) = b.get(*i) {
         *i += 1;
-        let d = DIGIT_VALUE[c as usize] as u32;
-        v |= (d & 31).checked_shl(shift).unwrap_or(0);
-        if d < 32 {
+        v |= ((c & 0x7F) as u32).checked_shl(shift).unwrap_or(0);
+        if c < 0x80 {
             break;
         }
-        shift += 5;
+        shift += 7;
     }
     v
 }
 
-/// Postings of one term, as they grow page by page: for each page, the
-/// page gap, `tf × 4 + fields` and the positions, in one buffer (one place
-/// in memory to touch per page); split into the dictionary and positions
-/// streams when the chunks are written.
-struct Acc {
-    /// Id of the page after the last one added.
-    next: u32,
-    /// Bytes of the dictionary stream (gaps and weights).
-    dict_len: u32,
-    buf: Vec<u8>,
+/// How many digits [`put`] writes for `v`.
+#[inline]
+fn digits_of(v: u32) -> u32 {
+    (32 - v.leading_zeros()).div_ceil(5).max(1)
 }
 
-impl Acc {
-    fn new() -> Acc {
-        Acc {
+/// Bits of the offset within a page of a [`Pool`].
+const POOL_PAGE_BITS: u32 = 16;
+const POOL_PAGE: usize = 1 << POOL_PAGE_BITS;
+/// Sizes of the successive slices of a term's postings; the last 4 bytes
+/// of a slice hold the offset of the next one.
+const SLICES: [u32; 8] = [16, 32, 64, 128, 256, 512, 1024, 2048];
+
+/// Where a shard keeps its terms' postings: slices of growing size carved
+/// out of 64 KB pages and chained (no allocation per term, little unused
+/// room, and nothing is ever copied to grow). Offsets are u32: page number
+/// and offset within it.
+#[derive(Default)]
+struct Pool {
+    pages: Vec<Box<[u8]>>,
+    used: usize,
+}
+
+impl Pool {
+    fn alloc(&mut self, size: u32) -> u32 {
+        let size = size as usize;
+        if self.pages.is_empty() || self.used + size > POOL_PAGE {
+            assert!(
+                self.pages.len() < (1 << (32 - POOL_PAGE_BITS)) - 1,
+                "search index: the postings of a shard exceed 4 GB"
+            );
+            self.pages.push(vec![0u8; POOL_PAGE].into_boxed_slice());
+            self.used = 0;
+        }
+        let at = ((self.pages.len() - 1) << POOL_PAGE_BITS | self.used) as u32;
+        self.used += size;
+        at
+    }
+
+    #[inline]
+    fn at(&self, at: u32, len: usize) -> &[u8] {
+        let o = at as usize & (POOL_PAGE - 1);
+        &self.pages[(at >> POOL_PAGE_BITS) as usize][o..o + len]
+    }
+
+    #[inline]
+    fn at_mut(&mut self, at: u32, len: usize) -> &mut [u8] {
+        let o = at as usize & (POOL_PAGE - 1);
+        &mut self.pages[(at >> POOL_PAGE_BITS) as usize][o..o + len]
+    }
+
+    /// Copies the bytes of a chain (from `head` to `upto`) into `out`.
+    fn read_chain(&self, head: u32, upto: u32, out: &mut Vec<u8>) {
+        out.clear();
+        let (mut at, mut level) = (head, 0);
+        loop {
+            let end = at + SLICES[level] - 4;
+            if (at..=end).contains(&upto) {
+                out.extend_from_slice(self.at(at, (upto - at) as usize));
+                return;
+            }
+            out.extend_from_slice(self.at(at, (end - at) as usize));
+            let next = self.at(end, 4);
+            at = u32::from_le_bytes([next[0], next[1], next[2], next[3]]);
+            level = (level + 1).min(SLICES.len() - 1);
+        }
+    }
+}
+
+/// A term's postings as they grow page by page: for each page, the gap
+/// from the previous page's id, `tf × 4 + fields` and the positions, as
+/// LEB128 numbers in a chain of slices of its shard's [`Pool`]; split into
+/// the dictionary and positions streams, in [`DIGITS`], when the chunks
+/// are written.
+struct Post {
+    /// Id of the page after the last one added.
+    next: u32,
+    /// Digits of the dictionary stream (gaps and weights) in the file.
+    dict_len: u32,
+    /// The first slice; where the next byte goes; where its slice ends.
+    head: u32,
+    upto: u32,
+    end: u32,
+    level: u8,
+}
+
+impl Post {
+    fn new(pool: &mut Pool) -> Post {
+        let head = pool.alloc(SLICES[0]);
+        Post {
             next: 0,
             dict_len: 0,
-            buf: Vec::new(),
+            head,
+            upto: head,
+            end: head + SLICES[0] - 4,
+            level: 0,
+        }
+    }
+
+    /// Adds page `doc` with `tf × 4 + fields` `w` and the positions
+    /// `arena[start..end]`; the arena holds at least [`ARENA_PAD`] bytes
+    /// after the last term's positions.
+    #[inline]
+    fn add(&mut self, pool: &mut Pool, doc: u32, w: u32, arena: &[u8], start: usize, end: usize) {
+        let gap = doc - self.next;
+        self.dict_len += digits_of(gap) + digits_of(w);
+        self.next = doc + 1;
+        let mut buf = [0u8; 32];
+        let n = varint_at(&mut buf, 0, gap);
+        let n = varint_at(&mut buf, n, w);
+        let len = end - start;
+        if len <= ARENA_PAD {
+            // Most pages hold a term a few times: copies of fixed sizes
+            // (what follows the positions is overwritten later).
+            buf[n..n + ARENA_PAD].copy_from_slice(&arena[start..start + ARENA_PAD]);
+            if self.end - self.upto >= 32 {
+                pool.at_mut(self.upto, 32).copy_from_slice(&buf);
+                self.upto += (n + len) as u32;
+            } else {
+                self.write(pool, &buf[..n + len]);
+            }
+        } else {
+            self.write(pool, &buf[..n]);
+            self.write(pool, &arena[start..end]);
         }
     }
 
     #[inline]
-    fn add(&mut self, doc: u32, w: u32, pos: &[u8]) {
-        let before = self.buf.len();
-        put(&mut self.buf, doc - self.next);
-        put(&mut self.buf, w);
-        self.dict_len += (self.buf.len() - before) as u32;
-        if pos.len() <= 8 {
-            // Most pages hold a term a few times: skip the memcpy call.
-            self.buf.reserve(8);
-            for &b in pos {
-                self.buf.push(b);
+    fn write(&mut self, pool: &mut Pool, mut bytes: &[u8]) {
+        loop {
+            let n = ((self.end - self.upto) as usize).min(bytes.len());
+            pool.at_mut(self.upto, n).copy_from_slice(&bytes[..n]);
+            self.upto += n as u32;
+            bytes = &bytes[n..];
+            if bytes.is_empty() {
+                return;
             }
-        } else {
-            self.buf.extend_from_slice(pos);
-        }
-        self.next = doc + 1;
-    }
-
-    /// Appends the dictionary stream to `dict` and the positions to `pos`.
-    fn split_into(&self, dict: &mut Vec<u8>, pos: &mut Vec<u8>) {
-        let b = &self.buf;
-        let mut i = 0;
-        while i < b.len() {
-            let start = i;
-            read(b, &mut i);
-            let w = read(b, &mut i);
-            dict.extend_from_slice(&b[start..i]);
-            let start = i;
-            for _ in 0..w >> 2 {
-                read(b, &mut i);
-            }
-            pos.extend_from_slice(&b[start..i.min(b.len())]);
+            let level = (self.level as usize + 1).min(SLICES.len() - 1);
+            let next = pool.alloc(SLICES[level]);
+            pool.at_mut(self.end, 4)
+                .copy_from_slice(&next.to_le_bytes());
+            self.upto = next;
+            self.end = next + SLICES[level] - 4;
+            self.level = level as u8;
         }
     }
 }
 
-/// One page, tokenized: its terms with `tf × 4 + fields` and encoded positions.
+/// Converts a term's postings from memory (see [`Post`]) to the two
+/// streams of the files.
+fn split_into(stream: &[u8], dict: &mut Vec<u8>, pos: &mut Vec<u8>) {
+    /// [`put`] at `out[*n..]`.
+    #[inline(always)]
+    fn put_at(out: &mut [u8], n: &mut usize, mut v: u32) {
+        loop {
+            let d = v & 31;
+            v >>= 5;
+            if v == 0 {
+                out[*n] = DIGITS[d as usize];
+                *n += 1;
+                return;
+            }
+            out[*n] = DIGITS[(d | 32) as usize];
+            *n += 1;
+        }
+    }
+    // A LEB128 byte holds 7 bits, a digit 5: at most two digits a byte.
+    let (mut dn, mut pn) = (dict.len(), pos.len());
+    dict.resize(dn + 2 * stream.len(), 0);
+    pos.resize(pn + 2 * stream.len(), 0);
+    let mut i = 0;
+    while i < stream.len() {
+        put_at(dict, &mut dn, read_varint(stream, &mut i));
+        let w = read_varint(stream, &mut i);
+        put_at(dict, &mut dn, w);
+        for _ in 0..w >> 2 {
+            if i >= stream.len() {
+                break;
+            }
+            put_at(pos, &mut pn, read_varint(stream, &mut i));
+        }
+    }
+    dict.truncate(dn);
+    pos.truncate(pn);
+}
+
+/// Bytes after the last positions of a page's arena, so that up to this
+/// many bytes of positions are copied at a fixed size.
+const ARENA_PAD: usize = 16;
+
+/// One page, tokenized: its terms with `tf × 4 + fields` and their
+/// positions (LEB128, one term after the other in `arena`, which ends
+/// with [`ARENA_PAD`] zeros).
 struct PageTerms {
-    /// Key, `tf × 4 + fields`, and where its positions are in `arena`;
-    /// grouped by shard (shard s: `cjk[shards[s]..shards[s + 1]]`).
-    cjk: Vec<(u64, u32, u32, u32)>,
-    shards: Vec<u32>,
-    words: Vec<(String, u32, u32, u32)>,
-    /// Positions of every term, one after the other.
+    /// CJK terms grouped by shard: key, `tf × 4 + fields` and where its
+    /// positions start (they end where the next term's start, the last
+    /// one's at `cjk_end`). Shard s is `cjk[shards[s]..shards[s + 1]]`.
+    cjk: Vec<(u64, u32, u32)>,
+    cjk_end: u32,
+    shards: Box<[u32]>,
+    /// Words: the word, its shard, `tf × 4 + fields`, positions (start, end).
+    words: Vec<(String, u32, u32, u32, u32)>,
     arena: Vec<u8>,
-    text_js: Vec<u8>,
 }
 
 #[derive(Serialize)]
@@ -334,11 +634,14 @@ struct Scratch {
     toks: Vec<u64>,
     wide: Vec<(u64, u32)>,
     words: Vec<(String, u32)>,
+    /// Terms of the page: key and their tokens' range in `toks` or `wide`.
+    runs: Vec<(u64, u32, u32)>,
+    grouped: Vec<(u64, u32, u32)>,
 }
 
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = const {
-        std::cell::RefCell::new(Scratch {
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
             page: PageText {
                 text: String::new(),
                 blocks: Vec::new(),
@@ -347,8 +650,14 @@ thread_local! {
             toks: Vec::new(),
             wide: Vec::new(),
             words: Vec::new(),
-        })
-    };
+            runs: Vec::new(),
+            grouped: Vec::new(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch::new()) };
 }
 
 /// Longest page (in characters) whose tokens sort packed in a u64.
@@ -365,9 +674,9 @@ fn encode_positions(
     let mut prev = 0u32;
     for p in positions {
         if tf == 0 {
-            put(arena, p);
+            put_varint(arena, p);
         } else {
-            put(arena, p - prev - 1);
+            put_varint(arena, p - prev - 1);
         }
         mask |= fields.get(p as usize).copied().unwrap_or(0) as u32;
         prev = p;
@@ -376,28 +685,37 @@ fn encode_positions(
     tf.saturating_mul(4) | mask
 }
 
-fn analyze(id: usize, entry: &Entry) -> PageTerms {
+/// A page tokenized, and its text file (name and bytes).
+fn analyze(entry: &Entry) -> (PageTerms, Name, Vec<u8>) {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut s) => analyze_with(id, entry, &mut s),
-        Err(_) => analyze_with(
-            id,
-            entry,
-            &mut Scratch {
-                page: page_text(entry),
-                toks: Vec::new(),
-                wide: Vec::new(),
-                words: Vec::new(),
-            },
-        ),
+        Ok(mut s) => analyze_with(entry, &mut s),
+        Err(_) => analyze_with(entry, &mut Scratch::new()),
     })
 }
 
-fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
+/// Ranges of equal keys in a sorted list: (key, from, to).
+fn runs_of(len: usize, key: impl Fn(usize) -> u64, runs: &mut Vec<(u64, u32, u32)>) {
+    runs.clear();
+    let mut i = 0;
+    while i < len {
+        let k = key(i);
+        let mut j = i + 1;
+        while j < len && key(j) == k {
+            j += 1;
+        }
+        runs.push((k, i as u32, j as u32));
+        i = j;
+    }
+}
+
+fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, Name, Vec<u8>) {
     let Scratch {
         page,
         toks,
         wide,
         words,
+        runs,
+        grouped,
     } = scratch;
     page_text_into(entry, page);
     let PageText {
@@ -405,10 +723,9 @@ fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
         blocks,
         fields,
     } = &*page;
-    let mut arena = Vec::with_capacity(fields.len() * 3);
-    let mut cjk_terms = Vec::new();
     words.clear();
-    if fields.len() <= PACKED_MAX {
+    let packed = fields.len() <= PACKED_MAX;
+    if packed {
         // Key and position in one u64: sorting them is the hot loop.
         toks.clear();
         tokenize::for_each_token(text, |t, p| match t {
@@ -416,23 +733,7 @@ fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
             _ => toks.push((key(t) << 21) | p as u64),
         });
         toks.sort_unstable();
-        cjk_terms.reserve(toks.len() / 2);
-        let mut i = 0;
-        while i < toks.len() {
-            let k = toks[i] >> 21;
-            let mut j = i + 1;
-            while j < toks.len() && toks[j] >> 21 == k {
-                j += 1;
-            }
-            let start = arena.len() as u32;
-            let w = encode_positions(
-                toks[i..j].iter().map(|x| (x & PACKED_MAX as u64) as u32),
-                fields,
-                &mut arena,
-            );
-            cjk_terms.push((k, w, start, arena.len() as u32));
-            i = j;
-        }
+        runs_of(toks.len(), |i| toks[i] >> 21, runs);
     } else {
         wide.clear();
         tokenize::for_each_token(text, |t, p| match t {
@@ -440,19 +741,42 @@ fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
             _ => wide.push((key(t), p)),
         });
         wide.sort_unstable();
-        let mut i = 0;
-        while i < wide.len() {
-            let k = wide[i].0;
-            let mut j = i + 1;
-            while j < wide.len() && wide[j].0 == k {
-                j += 1;
-            }
-            let start = arena.len() as u32;
-            let w = encode_positions(wide[i..j].iter().map(|x| x.1), fields, &mut arena);
-            cjk_terms.push((k, w, start, arena.len() as u32));
-            i = j;
-        }
+        runs_of(wide.len(), |i| wide[i].0, runs);
     }
+    // Grouped by shard (a counting sort), and their positions encoded in
+    // that order.
+    let mut shards = vec![0u32; SHARDS + 1].into_boxed_slice();
+    for r in runs.iter() {
+        shards[shard_of_key(r.0) + 1] += 1;
+    }
+    for s in 1..=SHARDS {
+        shards[s] += shards[s - 1];
+    }
+    let mut at: Vec<u32> = shards[..SHARDS].to_vec();
+    grouped.clear();
+    grouped.resize(runs.len(), (0, 0, 0));
+    for &r in runs.iter() {
+        let s = shard_of_key(r.0);
+        grouped[at[s] as usize] = r;
+        at[s] += 1;
+    }
+    let mut arena = Vec::with_capacity(fields.len() * 2 + 16);
+    let mut cjk = Vec::with_capacity(grouped.len());
+    for &(k, i, j) in grouped.iter() {
+        let (i, j) = (i as usize, j as usize);
+        let start = arena.len() as u32;
+        let w = if packed {
+            encode_positions(
+                toks[i..j].iter().map(|x| (x & PACKED_MAX as u64) as u32),
+                fields,
+                &mut arena,
+            )
+        } else {
+            encode_positions(wide[i..j].iter().map(|x| x.1), fields, &mut arena)
+        };
+        cjk.push((k, w, start));
+    }
+    let cjk_end = arena.len() as u32;
     words.sort_unstable();
     let mut word_terms = Vec::new();
     let mut i = 0;
@@ -463,14 +787,12 @@ fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
         }
         let start = arena.len() as u32;
         let w = encode_positions(words[i..j].iter().map(|x| x.1), fields, &mut arena);
-        word_terms.push((
-            std::mem::take(&mut words[i].0),
-            w,
-            start,
-            arena.len() as u32,
-        ));
+        let word = std::mem::take(&mut words[i].0);
+        let shard = shard_of_word(&word) as u32;
+        word_terms.push((word, shard, w, start, arena.len() as u32));
         i = j;
     }
+    arena.extend_from_slice(&[0; ARENA_PAD]);
     let file = TextFile {
         u: crate::urls::encode_path(&crate::urls::file_of(&entry.url)),
         t: &entry.title,
@@ -489,41 +811,15 @@ fn analyze_with(id: usize, entry: &Entry, scratch: &mut Scratch) -> PageTerms {
             .collect(),
         x: text,
     };
-    let mut text_js = Vec::with_capacity(file.x.len() + 256);
-    text_js.extend_from_slice(format!("CharterSearch.t({id},").as_bytes());
-    js_json_into(&file, &mut text_js);
-    text_js.extend_from_slice(b");\n");
-    // Group the terms by shard (a counting sort; key order within each).
-    let mut shards = vec![0u32; SHARDS + 1];
-    for t in &cjk_terms {
-        shards[shard_of_key(t.0) + 1] += 1;
-    }
-    for s in 1..=SHARDS {
-        shards[s] += shards[s - 1];
-    }
-    let mut at = shards.clone();
-    let mut grouped = vec![(0u64, 0u32, 0u32, 0u32); cjk_terms.len()];
-    for t in cjk_terms {
-        let s = shard_of_key(t.0);
-        grouped[at[s] as usize] = t;
-        at[s] += 1;
-    }
-    PageTerms {
-        cjk: grouped,
+    let (name, text_js) = named_file(b't', text.len() + 256, |out| js_json_into(&file, out));
+    let terms = PageTerms {
+        cjk,
+        cjk_end,
         shards,
         words: word_terms,
         arena,
-        text_js,
-    }
-}
-
-/// The postings of the terms of one shard (terms are spread over shards
-/// by a hash of their key, so that shards merge in parallel; which shard a
-/// term is in does not change the output).
-#[derive(Default)]
-struct Maps {
-    cjk: KeyMap<Acc>,
-    words: HashMap<String, Acc>,
+    };
+    (terms, name, text_js)
 }
 
 /// Shards of the merge: each small enough for its hash map and the ends of
@@ -540,36 +836,123 @@ fn shard_of_word(w: &str) -> usize {
     (h.finish() >> 58) as usize
 }
 
-impl Maps {
+/// The postings of the terms of one shard (terms are spread over shards
+/// by a hash of their key, so that shards merge in parallel; which shard a
+/// term is in does not change the output).
+#[derive(Default)]
+struct Shard {
+    cjk: KeyMap<Post>,
+    words: HashMap<String, Post>,
+    pool: Pool,
+}
+
+impl Shard {
     /// Adds the terms of shard `shard` of pages `base`, `base + 1`, ….
     fn merge(&mut self, base: usize, pages: &[PageTerms], shard: usize) {
+        let Shard { cjk, words, pool } = self;
         for (i, p) in pages.iter().enumerate() {
             let doc = (base + i) as u32;
             let (from, to) = (p.shards[shard] as usize, p.shards[shard + 1] as usize);
-            for &(k, w, start, end) in &p.cjk[from..to] {
-                self.cjk.entry(k).or_insert_with(Acc::new).add(
+            for j in from..to {
+                let (k, w, start) = p.cjk[j];
+                let end = p.cjk.get(j + 1).map_or(p.cjk_end, |n| n.2);
+                cjk.entry(k).or_insert_with(|| Post::new(pool)).add(
+                    pool,
                     doc,
                     w,
-                    &p.arena[start as usize..end as usize],
+                    &p.arena,
+                    start as usize,
+                    end as usize,
                 );
             }
-            for (t, w, start, end) in &p.words {
-                if shard_of_word(t) == shard {
-                    let acc = match self.words.get_mut(t) {
+            for (t, s, w, start, end) in &p.words {
+                if *s as usize == shard {
+                    let post = match words.get_mut(t) {
                         Some(a) => a,
-                        None => self.words.entry(t.clone()).or_insert_with(Acc::new),
+                        None => words.entry(t.clone()).or_insert_with(|| Post::new(pool)),
                     };
-                    acc.add(doc, *w, &p.arena[*start as usize..*end as usize]);
+                    post.add(pool, doc, *w, &p.arena, *start as usize, *end as usize);
                 }
             }
         }
     }
+
+    /// The terms and their postings, the hash maps gone.
+    fn finish(self) -> Terms {
+        let Shard { cjk, words, pool } = self;
+        let mut terms = Vec::with_capacity(cjk.len() + words.len());
+        terms.extend(cjk.into_iter().map(|(k, p)| Term {
+            key: k,
+            dict_len: p.dict_len,
+            head: p.head,
+            upto: p.upto,
+        }));
+        let mut names = Vec::with_capacity(words.len());
+        for (w, p) in words {
+            terms.push(Term {
+                key: WORD | names.len() as u64,
+                dict_len: p.dict_len,
+                head: p.head,
+                upto: p.upto,
+            });
+            names.push(w.into_boxed_str());
+        }
+        Terms {
+            terms,
+            words: names,
+            pool,
+        }
+    }
 }
 
-/// What the index adds to the output: the manifest and the hashed folder.
+/// Marks a [`Term`] key that is an index into [`Terms::words`].
+const WORD: u64 = 1 << 63;
+
+/// A term once every page is merged.
+struct Term {
+    /// The CJK key (see [`key`]), or [`WORD`] and the index of the word.
+    key: u64,
+    dict_len: u32,
+    head: u32,
+    upto: u32,
+}
+
+/// The terms of a shard and their postings.
+struct Terms {
+    terms: Vec<Term>,
+    words: Vec<Box<str>>,
+    pool: Pool,
+}
+
+impl Terms {
+    /// The text of term `i` (a CJK term's written in `buf`).
+    fn name<'a>(&'a self, i: usize, buf: &'a mut [u8; 8]) -> &'a str {
+        let k = self.terms[i].key;
+        if k & WORD != 0 {
+            &self.words[(k & !WORD) as usize]
+        } else {
+            key_str(k, buf)
+        }
+    }
+}
+
+/// The text of a term of the sorted list: (prefix, shard, index).
+fn term_name<'a>(shards: &'a [Terms], t: &(u64, u32, u32), buf: &'a mut [u8; 8]) -> &'a str {
+    shards[t.1 as usize].name(t.2 as usize, buf)
+}
+
+/// What [`build_from`] made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub pages: usize,
+    pub terms: usize,
+    pub chunks: usize,
+    /// Files handed to the sink (manifest included).
+    pub files: usize,
+}
+
+/// The index in memory (see [`build`]).
 pub struct Files {
-    /// `search-<hash>/`
-    pub dir: String,
     /// Output path → bytes (manifest included).
     pub files: BTreeMap<String, Vec<u8>>,
     pub chunks: usize,
@@ -589,202 +972,292 @@ fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// A 64-bit content hash (two multiply-rotate lanes over 8-byte words);
-/// for naming the index folder, not for security.
-fn content_hash(bytes: &[u8]) -> u64 {
-    const K1: u64 = 0x9E37_79B9_7F4A_7C15;
-    const K2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-    let (mut a, mut b) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64);
-    let mut chunks = bytes.chunks_exact(16);
-    for c in &mut chunks {
-        let x = u64::from_le_bytes(c[..8].try_into().unwrap_or_default());
-        let y = u64::from_le_bytes(c[8..].try_into().unwrap_or_default());
-        a = (a ^ x).wrapping_mul(K1).rotate_left(31);
-        b = (b ^ y).wrapping_mul(K2).rotate_left(29);
+/// Where the chunks start (indices into the sorted terms, and their
+/// number as the last bound), from each term's (dictionary bytes, hash of
+/// the term). A chunk ends before a term if that term would take it past
+/// [`CHUNK_MAX`], or once it holds [`CHUNK_MIN`] bytes at a term whose
+/// hash falls below its share of [`CHUNK_SPAN`] (content-defined chunking):
+/// the bounds depend on the terms near them, not on everything before, so
+/// an edit that changes a few terms' postings seldom moves a bound, and a
+/// bound it moves is found again within a chunk or two. (Cut by size
+/// alone, one byte more in one chunk could shift every later bound.)
+fn chunk_bounds(entries: &[(u32, u32)]) -> Vec<usize> {
+    let prefix = "CharterSearch.d(\"\",[".len() + NAME_LEN;
+    let mut bounds = Vec::new();
+    let mut size = 0usize;
+    for (i, &(entry, hash)) in entries.iter().enumerate() {
+        let entry = entry as usize;
+        let anchor = (hash as u64) * CHUNK_SPAN < (entry as u64) << 32;
+        if i > 0 && (size + entry > CHUNK_MAX || (size >= CHUNK_MIN && anchor)) {
+            bounds.push(i);
+            size = 0;
+        }
+        if size == 0 {
+            if bounds.is_empty() {
+                bounds.push(0);
+            }
+            size = prefix;
+        }
+        size += entry;
     }
-    for &byte in chunks.remainder() {
-        a = (a ^ byte as u64).wrapping_mul(K1).rotate_left(31);
+    if !entries.is_empty() {
+        bounds.push(entries.len());
     }
-    let mut h = a ^ b.rotate_left(17) ^ (bytes.len() as u64).wrapping_mul(K2);
-    h ^= h >> 33;
-    h = h.wrapping_mul(K1);
-    h ^= h >> 29;
-    h
+    bounds
 }
 
-/// Builds the index of `entries` (page id = position in the slice).
+/// Where the groups of chunks start (chunk indices), from the chunks'
+/// first terms: a group ends before a chunk whose first term's hash says
+/// so (one in [`GROUP_CHUNKS`]) or at [`GROUP_MAX`] chunks, so that chunks
+/// that keep their bounds keep their group.
+fn group_starts(firsts: &[String]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    for (i, f) in firsts.iter().enumerate() {
+        let anchor = (content_hash(f.as_bytes()) >> 32).is_multiple_of(GROUP_CHUNKS as u64);
+        if i == 0 || anchor || i - starts.last().copied().unwrap_or(0) >= GROUP_MAX {
+            starts.push(i);
+        }
+    }
+    starts
+}
+
+/// Builds the index of `entries` (page id = position in the slice), in memory.
 pub fn build(entries: &[Entry]) -> Files {
-    build_from(entries.len(), |i| std::borrow::Cow::Borrowed(&entries[i]))
+    let files = Mutex::new(BTreeMap::new());
+    let summary = build_from(
+        entries.len(),
+        |i| Cow::Borrowed(&entries[i]),
+        |path, bytes| {
+            files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(path, bytes);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => match e {},
+    };
+    Files {
+        files: files.into_inner().unwrap_or_else(|e| e.into_inner()),
+        chunks: summary.chunks,
+        terms: summary.terms,
+    }
 }
 
-/// [`build`] from `count` entries made on demand by `entry` (page id `i` is
-/// `entry(i)`), each dropped once tokenized: the pages' text is never all
-/// in memory twice.
-pub fn build_from<'a, F>(count: usize, entry: F) -> Files
+/// Builds the index of `count` entries made on demand by `entry` (page id
+/// `i` is `entry(i)`, dropped once tokenized) and hands each file to `sink`
+/// (output path, bytes) as soon as it is made, from any thread: the text
+/// files as their pages are tokenized, the chunks as they are cut, the
+/// lists and the manifest last. Nothing of the output is kept. Stops at
+/// the first error of the sink, and returns it.
+pub fn build_from<'a, F, S, E>(count: usize, entry: F, sink: S) -> Result<Summary, E>
 where
-    F: Fn(usize) -> std::borrow::Cow<'a, Entry> + Sync,
+    F: Fn(usize) -> Cow<'a, Entry> + Sync,
+    S: Fn(String, Vec<u8>) -> Result<(), E> + Sync,
+    E: Send,
 {
-    let mut maps: Vec<Maps> = (0..SHARDS).map(|_| Maps::default()).collect();
-    let mut texts: Vec<Vec<u8>> = Vec::with_capacity(count);
+    let failed: Mutex<Option<E>> = Mutex::new(None);
+    let files = std::sync::atomic::AtomicUsize::new(0);
+    let put = |path: String, bytes: Vec<u8>| {
+        files.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Err(e) = sink(path, bytes) {
+            failed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
+        }
+    };
+    let has_failed = || failed.lock().unwrap_or_else(|e| e.into_inner()).is_some();
+    let take_error = || failed.lock().unwrap_or_else(|e| e.into_inner()).take();
+
+    let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+    let mut texts: Vec<Name> = Vec::with_capacity(count);
     let mut pending: Option<(usize, Vec<PageTerms>)> = None;
-    // Tokenizing a batch overlaps with merging the one before it.
-    let mut merge = |at: usize, pages: Vec<PageTerms>, maps: &mut Vec<Maps>| {
-        maps.par_iter_mut()
+    let merge = |at: usize, pages: Vec<PageTerms>, shards: &mut Vec<Shard>| {
+        shards
+            .par_iter_mut()
             .enumerate()
             .for_each(|(s, m)| m.merge(at, &pages, s));
-        texts.extend(pages.into_iter().map(|p| p.text_js));
     };
+    // Tokenizing a batch overlaps with merging the one before it.
     for base in (0..count).step_by(BATCH) {
+        if has_failed() {
+            break;
+        }
         let batch = base..(base + BATCH).min(count);
         let ((), done) = rayon::join(
             || {
                 if let Some((at, pages)) = pending.take() {
-                    merge(at, pages, &mut maps);
+                    merge(at, pages, &mut shards);
                 }
             },
             || {
                 batch
                     .into_par_iter()
-                    .map(|i| analyze(i, &entry(i)))
+                    .map(|i| {
+                        let (terms, name, bytes) = analyze(&entry(i));
+                        put(format!("search/t/{}.js", name_str(&name)), bytes);
+                        (terms, name)
+                    })
                     .collect::<Vec<_>>()
             },
         );
-        pending = Some((base, done));
+        texts.extend(done.iter().map(|d| d.1));
+        pending = Some((base, done.into_iter().map(|d| d.0).collect()));
     }
     if let Some((at, pages)) = pending.take() {
-        merge(at, pages, &mut maps);
+        merge(at, pages, &mut shards);
     }
-    let terms: Vec<(String, Acc)> = maps
-        .into_iter()
-        .flat_map(|m| {
-            m.cjk
-                .into_iter()
-                .map(|(k, a)| (key_string(k), a))
-                .chain(m.words)
-        })
-        .collect();
-    // JavaScript's order: UTF-16 code units. The first four units, packed,
-    // decide almost every comparison.
-    let mut terms: Vec<(u64, String, Acc)> = terms
-        .into_iter()
-        .map(|(t, a)| (utf16_prefix(&t), t, a))
-        .collect();
-    terms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| utf16_cmp(&a.1, &b.1)));
-    let term_count = terms.len();
+    if let Some(e) = take_error() {
+        return Err(e);
+    }
 
-    // Chunks: their bounds first (the dictionary sizes are known), then
-    // their bytes, in parallel.
-    let name_lens: Vec<u32> = terms
+    let shards: Vec<Terms> = shards.into_par_iter().map(Shard::finish).collect();
+    // JavaScript's order: UTF-16 code units. The first four units, packed,
+    // decide almost every comparison (all between CJK terms).
+    let mut order: Vec<(u64, u32, u32)> = shards
         .par_iter()
-        .map(|t| js_json(&t.1).len() as u32)
-        .collect();
-    let mut bounds: Vec<usize> = Vec::new();
-    let mut size = 0usize;
-    let prefix = "CharterSearch.d(0000,[".len();
-    for (i, (name_len, (_, _, acc))) in name_lens.iter().zip(&terms).enumerate() {
-        let entry = *name_len as usize + acc.dict_len as usize + 4;
-        if i > 0 && (size >= CHUNK_TARGET || size + entry > CHUNK_MAX) {
-            bounds.push(i);
-            size = 0;
-        }
-        if size == 0 {
-            size = prefix;
-        }
-        size += entry;
-    }
-    if !terms.is_empty() {
-        bounds.insert(0, 0);
-        bounds.push(terms.len());
-    }
-    let firsts: Vec<String> = bounds
-        .iter()
-        .take(bounds.len().saturating_sub(1))
-        .map(|&i| terms[i].1.clone())
-        .collect();
-    // A group of chunks at a time, from the end, so that the postings
-    // written into chunks are freed as the chunks grow.
-    drop(name_lens);
-    let chunk_bytes = |c: usize, terms: &[(u64, String, Acc)]| {
-        let mut dict = format!("CharterSearch.d({c},[").into_bytes();
-        let mut pos = format!("CharterSearch.p({c},[").into_bytes();
-        for (i, t) in terms.iter().enumerate() {
-            if i > 0 {
-                dict.push(b',');
-                pos.push(b',');
-            }
-            dict.extend_from_slice(js_json(&t.1).as_bytes());
-            dict.extend_from_slice(b",\"");
-            pos.push(b'"');
-            t.2.split_into(&mut dict, &mut pos);
-            dict.push(b'"');
-            pos.push(b'"');
-        }
-        dict.extend_from_slice(b"]);\n");
-        pos.extend_from_slice(b"]);\n");
-        [(format!("d{c}.js"), dict), (format!("p{c}.js"), pos)]
-    };
-    let mut groups: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
-    let chunk_count = bounds.len().saturating_sub(1);
-    let group = 4 * rayon::current_num_threads().max(1);
-    let mut end = chunk_count;
-    while end > 0 {
-        let start = end.saturating_sub(group);
-        let at = bounds[start];
-        let group_terms = terms.split_off(at);
-        let files: Vec<(String, Vec<u8>)> = (start..end)
-            .into_par_iter()
-            .flat_map_iter(|c| {
-                let (from, to) = (bounds[c] - at, bounds[c + 1] - at);
-                chunk_bytes(c, &group_terms[from..to])
-            })
-            .collect();
-        groups.push(files);
-        end = start;
-    }
-    let mut inner: Vec<(String, Vec<u8>)> = groups.into_iter().rev().flatten().collect();
-    let chunks = firsts.len();
-    for (id, t) in texts.into_iter().enumerate() {
-        inner.push((format!("t/{id}.js"), t));
-    }
-    inner.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let hashes: Vec<u8> = inner
-        .par_iter()
-        .flat_map_iter(|(name, bytes)| {
-            let a = content_hash(name.as_bytes()).to_le_bytes();
-            let b = content_hash(bytes).to_le_bytes();
-            a.into_iter().chain(b)
+        .enumerate()
+        .flat_map_iter(|(s, t)| {
+            (0..t.terms.len())
+                .map(move |i| (utf16_prefix(t.name(i, &mut [0; 8])), s as u32, i as u32))
         })
         .collect();
-    let h = content_hash(&hashes);
-    let dir = format!("search-{h:016x}/");
+    order.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            utf16_cmp(
+                term_name(&shards, a, &mut [0; 8]),
+                term_name(&shards, b, &mut [0; 8]),
+            )
+        })
+    });
+    let term_count = order.len();
+
+    // Chunks: their bounds (the dictionary sizes are known), then their
+    // files, in parallel.
+    let entries: Vec<(u32, u32)> = order
+        .par_iter()
+        .map(|t| {
+            let mut buf = [0; 8];
+            let n = term_name(&shards, t, &mut buf);
+            let term = &shards[t.1 as usize].terms[t.2 as usize];
+            let size = json_len(n) as u32 + term.dict_len + 4;
+            (size, content_hash(n.as_bytes()) as u32)
+        })
+        .collect();
+    let bounds = chunk_bounds(&entries);
+    drop(entries);
+    let chunk_count = bounds.len().saturating_sub(1);
+    let firsts: Vec<String> = bounds[..chunk_count]
+        .iter()
+        .map(|&i| term_name(&shards, &order[i], &mut [0; 8]).to_string())
+        .collect();
+    let names: Vec<(Name, Name)> = (0..chunk_count)
+        .into_par_iter()
+        .map(|c| {
+            let terms = &order[bounds[c]..bounds[c + 1]];
+            let mut stream = Vec::new();
+            let mut dict = start_file(b'd', CHUNK_MAX + 64);
+            dict.push(b'[');
+            let mut pos = start_file(b'p', CHUNK_MAX);
+            pos.push(b'[');
+            for (i, t) in terms.iter().enumerate() {
+                if i > 0 {
+                    dict.push(b',');
+                    pos.push(b',');
+                }
+                json_into(term_name(&shards, t, &mut [0; 8]), &mut dict);
+                dict.extend_from_slice(b",\"");
+                pos.push(b'"');
+                let shard = &shards[t.1 as usize];
+                let term = &shard.terms[t.2 as usize];
+                shard.pool.read_chain(term.head, term.upto, &mut stream);
+                split_into(&stream, &mut dict, &mut pos);
+                dict.push(b'"');
+                pos.push(b'"');
+            }
+            dict.push(b']');
+            pos.push(b']');
+            let d = finish_file(&mut dict);
+            put(format!("search/d/{}.js", name_str(&d)), dict);
+            let p = finish_file(&mut pos);
+            put(format!("search/p/{}.js", name_str(&p)), pos);
+            (d, p)
+        })
+        .collect();
+    drop(order);
+    drop(shards);
+    // Lists of the text files' names, LIST_PAGES pages each.
+    let lists: Vec<Name> = texts
+        .par_chunks(LIST_PAGES)
+        .map(|names| {
+            let (l, bytes) = named_file(b'l', names.len() * NAME_LEN + 2, |out| {
+                out.push(b'"');
+                for n in names {
+                    out.extend_from_slice(n);
+                }
+                out.push(b'"');
+            });
+            put(format!("search/l/{}.js", name_str(&l)), bytes);
+            l
+        })
+        .collect();
+
+    // Groups of chunks, and the names of their chunks' files.
+    let starts = group_starts(&firsts);
+    let groups: Vec<Name> = starts
+        .par_iter()
+        .enumerate()
+        .map(|(g, &from)| {
+            let to = starts.get(g + 1).copied().unwrap_or(chunk_count);
+            let (name, bytes) = named_file(b'g', (to - from) * 2 * NAME_LEN + 2, |out| {
+                out.push(b'"');
+                for (d, p) in &names[from..to] {
+                    out.extend_from_slice(d);
+                    out.extend_from_slice(p);
+                }
+                out.push(b'"');
+            });
+            put(format!("search/g/{}.js", name_str(&name)), bytes);
+            name
+        })
+        .collect();
 
     #[derive(Serialize)]
     struct Manifest<'a> {
         v: u32,
-        dir: &'a str,
         n: usize,
         c: &'a [String],
+        g: &'a str,
+        gs: &'a [usize],
+        l: &'a str,
+        ln: usize,
     }
+    let joined = |names: &[Name]| -> String { names.iter().map(name_str).collect() };
     let manifest = format!(
         "CharterSearch.m({});\n",
         js_json(&Manifest {
-            v: 1,
-            dir: &dir,
+            v: 2,
             n: count,
             c: &firsts,
+            g: &joined(&groups),
+            gs: &starts,
+            l: &joined(&lists),
+            ln: LIST_PAGES,
         })
     );
-    let mut files: BTreeMap<String, Vec<u8>> = inner
-        .into_iter()
-        .map(|(name, b)| (format!("{dir}{name}"), b))
-        .collect();
-    files.insert("search/index.js".to_string(), manifest.into_bytes());
-    Files {
-        dir,
-        files,
-        chunks,
-        terms: term_count,
+    put("search/index.js".to_string(), manifest.into_bytes());
+    if let Some(e) = take_error() {
+        return Err(e);
     }
+    Ok(Summary {
+        pages: count,
+        terms: term_count,
+        chunks: chunk_count,
+        files: files.into_inner(),
+    })
 }
 
 #[cfg(test)]
@@ -807,37 +1280,80 @@ pub(crate) mod reader {
 
     pub struct Reader {
         pub n: usize,
-        dir: String,
-        firsts: Vec<String>,
+        pub firsts: Vec<String>,
+        g: String,
+        gs: Vec<usize>,
+        l: String,
+        ln: usize,
         files: BTreeMap<String, Vec<u8>>,
     }
 
     /// Page id → (tf, fields) and positions.
     pub type Postings = BTreeMap<u32, (u32, u32, Vec<u32>)>;
 
+    fn nth(names: &str, i: usize) -> &str {
+        &names[i * NAME_LEN..(i + 1) * NAME_LEN]
+    }
+
     impl Reader {
         pub fn new(files: &BTreeMap<String, Vec<u8>>) -> Reader {
             let m = call_args(&files["search/index.js"], "m");
             let m = &m[0];
+            assert_eq!(m["v"], 2);
+            let s = |k: &str| m[k].as_str().unwrap().to_string();
             Reader {
                 n: m["n"].as_u64().unwrap() as usize,
-                dir: m["dir"].as_str().unwrap().to_string(),
                 firsts: m["c"]
                     .as_array()
                     .unwrap()
                     .iter()
                     .map(|v| v.as_str().unwrap().to_string())
                     .collect(),
+                g: s("g"),
+                gs: m["gs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap() as usize)
+                    .collect(),
+                l: s("l"),
+                ln: m["ln"].as_u64().unwrap() as usize,
                 files: files.clone(),
             }
         }
 
-        fn chunk(&self, i: usize) -> (Vec<String>, Vec<String>, Vec<String>) {
-            let d = call_args(&self.files[&format!("{}d{i}.js", self.dir)], "d");
-            let p = call_args(&self.files[&format!("{}p{i}.js", self.dir)], "p");
-            assert_eq!(d[0].as_u64(), Some(i as u64));
-            assert_eq!(p[0].as_u64(), Some(i as u64));
-            let flat: Vec<String> = d[1]
+        /// The payload of `search/<kind>/<name>.js`, checking that the file
+        /// names itself and that the name is the hash of the payload.
+        fn file(&self, kind: &str, name: &str) -> Value {
+            let bytes = &self.files[&format!("search/{kind}/{name}.js")];
+            let head = format!("CharterSearch.{kind}(\"{name}\",");
+            let payload = bytes
+                .strip_prefix(head.as_bytes())
+                .and_then(|b| b.strip_suffix(b");\n"))
+                .expect("a call naming its file");
+            assert_eq!(name_str(&name_of(content_hash(payload))), name);
+            let v = call_args(bytes, kind);
+            assert_eq!(v[0].as_str(), Some(name));
+            v[1].clone()
+        }
+
+        /// The names of chunk i's dictionary and positions files, from its group.
+        pub fn chunk_names(&self, i: usize) -> (String, String) {
+            let g = self.gs.partition_point(|&s| s <= i) - 1;
+            let names = self.file("g", nth(&self.g, g));
+            let names = names.as_str().unwrap();
+            let k = i - self.gs[g];
+            (
+                nth(names, 2 * k).to_string(),
+                nth(names, 2 * k + 1).to_string(),
+            )
+        }
+
+        pub fn chunk(&self, i: usize) -> (Vec<String>, Vec<String>, Vec<String>) {
+            let (d, p) = self.chunk_names(i);
+            let d = self.file("d", &d);
+            let p = self.file("p", &p);
+            let flat: Vec<String> = d
                 .as_array()
                 .unwrap()
                 .iter()
@@ -845,7 +1361,7 @@ pub(crate) mod reader {
                 .collect();
             let terms = flat.iter().step_by(2).cloned().collect();
             let posts = flat.iter().skip(1).step_by(2).cloned().collect();
-            let pos = p[1]
+            let pos = p
                 .as_array()
                 .unwrap()
                 .iter()
@@ -943,10 +1459,23 @@ pub(crate) mod reader {
             result.unwrap_or_default()
         }
 
+        /// The text file of a page: its name and payload.
+        pub fn text_file(&self, id: usize) -> (String, Value) {
+            let k = id / self.ln;
+            let list = self.file("l", nth(&self.l, k));
+            let name = nth(list.as_str().unwrap(), id - k * self.ln).to_string();
+            let t = self.file("t", &name);
+            (name, t)
+        }
+
         /// The normalized text of a page, from its text file.
         pub fn text(&self, id: usize) -> String {
-            let t = call_args(&self.files[&format!("{}t/{id}.js", self.dir)], "t");
-            t[1]["x"].as_str().unwrap().to_string()
+            self.text_file(id).1["x"].as_str().unwrap().to_string()
+        }
+
+        /// The number of dictionary chunks.
+        pub fn chunks(&self) -> usize {
+            self.firsts.len()
         }
     }
 }
@@ -1056,8 +1585,22 @@ mod tests {
             "small chunks in this test? {}",
             files.chunks
         );
+        assert_exact(&entries, &files);
+    }
+
+    #[test]
+    fn queries_are_exact_across_groups_of_chunks() {
+        let entries = corpus(1500, 1);
+        let files = build(&entries);
+        let groups = files.files.keys().filter(|k| k.starts_with("search/g/"));
+        assert!(groups.count() > 1);
+        assert_exact(&entries, &files);
+    }
+
+    /// Queries of 2–6 CJK characters find exactly the pages that hold them.
+    fn assert_exact(entries: &[Entry], files: &Files) {
         let r = Reader::new(&files.files);
-        assert_eq!(r.n, 300);
+        assert_eq!(r.n, entries.len());
         let texts: Vec<String> = (0..r.n).map(|i| r.text(i)).collect();
         // Every query: substrings of the texts (so they occur) plus random ones.
         let mut g = Gen(99);
@@ -1123,22 +1666,119 @@ mod tests {
         let p = r.postings(&tokenize::query_terms("考勤")[0][0]);
         assert_eq!(p[&0], (2, FIELD_TITLE, vec![0, 7]));
         assert_eq!(r.text(1), "安全\n考 勤\nISO9001 iso");
-        let t = String::from_utf8(files.files[&format!("{}t/1.js", files.dir)].clone()).unwrap();
+        let t = r.text_file(1).1.to_string();
         assert!(t.contains(r#""u":"b/index.html""#), "{t}");
         assert!(t.contains(r#""b":[[0,"",1],[3,"a1",0],[7,"a2",0]]"#), "{t}");
     }
 
     #[test]
-    fn bytes_are_deterministic_and_the_folder_follows_the_content() {
+    fn bytes_are_deterministic_and_names_follow_the_content() {
         let a = build(&corpus(120, 3));
         let b = build(&corpus(120, 3));
         assert_eq!(a.files, b.files);
         let c = build(&corpus(120, 4));
-        assert_ne!(a.dir, c.dir);
-        assert!(a.dir.starts_with("search-") && a.dir.len() == "search-".len() + 17);
+        assert_ne!(a.files["search/index.js"], c.files["search/index.js"]);
         for p in a.files.keys() {
-            assert!(p == "search/index.js" || p.starts_with(&a.dir), "{p}");
+            let name = ["d", "p", "g", "l", "t"]
+                .iter()
+                .find_map(|k| p.strip_prefix(&format!("search/{k}/"))?.strip_suffix(".js"));
+            assert!(
+                p == "search/index.js"
+                    || name.is_some_and(
+                        |n| n.len() == NAME_LEN && n.bytes().all(|b| NAME_DIGITS.contains(&b))
+                    ),
+                "{p}"
+            );
         }
+        // Reader::new checks every name against its payload.
+        let r = Reader::new(&a.files);
+        for i in 0..r.n {
+            r.text_file(i);
+        }
+        assert!(r.chunks() > 1);
+        for i in 0..r.chunks() {
+            r.chunk(i);
+        }
+    }
+
+    #[test]
+    fn groups_of_chunks_keep_their_bounds_around_an_edit() {
+        let firsts: Vec<String> = (0..2000).map(|i| format!("t{i:05}")).collect();
+        let starts = group_starts(&firsts);
+        assert_eq!(starts[0], 0);
+        assert!(
+            starts
+                .windows(2)
+                .all(|w| w[0] < w[1] && w[1] - w[0] <= GROUP_MAX)
+        );
+        let mean = firsts.len() / starts.len();
+        assert!((16..=64).contains(&mean), "{mean}");
+        // A chunk more in the middle: the groups before it stay, and those
+        // after it start at the same first terms.
+        let mut more = firsts.clone();
+        more.insert(1000, "t00999x".to_string());
+        let after = group_starts(&more);
+        let at = |s: &[usize], f: &[String]| -> Vec<String> {
+            s.iter().map(|&i| f[i].clone()).collect()
+        };
+        let (a, b) = (at(&starts, &firsts), at(&after, &more));
+        let differ = a.iter().filter(|t| !b.contains(t)).count()
+            + b.iter().filter(|t| !a.contains(t)).count();
+        assert!(differ <= 1, "{differ}");
+    }
+
+    /// Files of `b` that `a` does not have (added or renamed).
+    fn new_files(a: &Files, b: &Files) -> Vec<String> {
+        b.files
+            .keys()
+            .filter(|k| !a.files.contains_key(*k))
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn an_edit_renames_only_the_files_whose_bytes_changed() {
+        let entries = corpus(1500, 11);
+        let before = build(&entries);
+        let r = Reader::new(&before.files);
+        assert!(r.chunks() > 8, "{}", r.chunks());
+        let mut edited = entries.clone();
+        // One character for another: no position moves.
+        let body = &mut edited[700].blocks[1].text;
+        let c = body.chars().nth(3).unwrap();
+        let to = if c == '考' { '罚' } else { '考' };
+        *body = body.replacen(c, &to.to_string(), 1);
+        let after = build(&edited);
+        let changed = new_files(&before, &after);
+        let kinds = |k: &str| changed.iter().filter(|p| p.starts_with(k)).count();
+        assert_eq!(kinds("search/t/"), 1, "{changed:?}");
+        assert_eq!(kinds("search/l/"), 1, "{changed:?}");
+        assert_ne!(
+            before.files["search/index.js"],
+            after.files["search/index.js"]
+        );
+        // The terms of the two letters and their bigrams: a few chunks.
+        assert!(kinds("search/d/") <= 8, "{changed:?}");
+        assert!(kinds("search/p/") <= 8, "{changed:?}");
+        assert!(kinds("search/g/") <= 8, "{changed:?}");
+        assert_eq!(after.files.len(), before.files.len());
+        eprintln!("one letter changed: {} new files", changed.len());
+        // Text inserted: the positions after it move, so their chunks'
+        // position files change; the dictionary chunks keep their bounds.
+        let mut inserted = entries.clone();
+        inserted[700].blocks[1].text.insert_str(0, "安全");
+        let after = build(&inserted);
+        let changed = new_files(&before, &after);
+        let kinds = |k: &str| changed.iter().filter(|p| p.starts_with(k)).count();
+        assert_eq!(kinds("search/t/") + kinds("search/l/"), 2);
+        assert!(kinds("search/d/") <= 8, "{changed:?}");
+        let r2 = Reader::new(&after.files);
+        assert_eq!(r.firsts, r2.firsts);
+        eprintln!(
+            "two letters inserted: {} new files ({} positions)",
+            changed.len(),
+            kinds("search/p/")
+        );
     }
 
     #[test]
@@ -1153,7 +1793,6 @@ mod tests {
         };
         let one = with(1);
         let three = with(3);
-        assert_eq!(one.dir, three.dir);
         assert!(one.files == three.files);
     }
 
@@ -1203,8 +1842,7 @@ mod tests {
             .collect();
         let files = build(&entries);
         for (p, b) in &files.files {
-            let name = p.rsplit('/').next().unwrap();
-            if name.starts_with('d') {
+            if p.starts_with("search/d/") {
                 // A chunk may exceed the maximum only if it holds a single term.
                 let s = String::from_utf8(b.clone()).unwrap();
                 assert!(

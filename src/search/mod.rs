@@ -290,14 +290,40 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
         .collect()
 }
 
-/// Indexes the site and adds the index files to the output. Each page's
-/// entry is made when its batch is tokenized, and dropped after.
-/// Adds the index files to `output`. With no `analyses`, each body is
-/// analyzed when its turn comes (so they are never all in memory).
-pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
+/// Indexes the site, handing each index file to `sink` (output path,
+/// bytes) as soon as it is made, from any thread (see
+/// [`index::build_from`]): each page's entry is made when its batch is
+/// tokenized and dropped after; with no `analyses`, each body is analyzed
+/// when its turn comes (so they are never all in memory).
+pub fn write<S, E>(
+    site: &Site,
+    analyses: &[Analysis],
+    bodies: &Bodies,
+    sink: S,
+) -> Result<index::Summary, E>
+where
+    S: Fn(String, Vec<u8>) -> Result<(), E> + Sync,
+    E: Send,
+{
     let src = Sources::new(site, analyses, bodies);
-    let files = index::build_from(src.len(), |i| std::borrow::Cow::Owned(src.entry(i)));
-    output.extend(files.files);
+    index::build_from(src.len(), |i| std::borrow::Cow::Owned(src.entry(i)), sink)
+}
+
+/// Indexes the site and adds the index files to `output`.
+pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let done = write(site, analyses, bodies, |path, bytes| {
+        files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path, bytes));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    match done {
+        Ok(_) => {}
+        Err(e) => match e {},
+    }
+    output.extend(files.into_inner().unwrap_or_else(|e| e.into_inner()));
 }
 
 #[cfg(test)]

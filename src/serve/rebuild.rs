@@ -9,8 +9,9 @@
 //! rest of the served output is shared with the previous snapshot. The
 //! search index, when the text changed, is rebuilt right after the pages
 //! are published ([`Rebuilder::finish_search`]), so it does not delay the
-//! reload; the previous index folder stays served until the next one, so
-//! a page that loaded the old index can still fetch its chunks.
+//! reload; the files of the previous index that the new one no longer has
+//! (its files are named after their content) stay served until the next
+//! one, so a page that loaded the old manifest can still fetch its chunks.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,9 +28,14 @@ use crate::output::Output;
 /// The output as served: path → bytes shared between snapshots.
 pub type Served = BTreeMap<String, Bytes>;
 
-/// Files of the search index (its stable entry point and hashed folders).
+/// Files of the search index: its manifest, and the files named after
+/// their content in the folders below `search/` (the search page is
+/// `search/index.html`).
 fn is_search_file(path: &str) -> bool {
-    path == "search/index.js" || (path.starts_with("search-") && path.contains('/'))
+    path == "search/index.js"
+        || path
+            .strip_prefix("search/")
+            .is_some_and(|rest| rest.contains('/'))
 }
 
 /// What a rebuild changed, as open pages need to know it.
@@ -208,9 +214,10 @@ impl Rebuilder {
     }
 
     /// Rebuilds the search index of the last good build and puts it in
-    /// the served output; returns how long that took. The index before
-    /// keeps being served (pages that loaded it may still fetch chunks);
-    /// the one before that goes.
+    /// the served output; returns how long that took. The files of the
+    /// index before that the new one does not share (its files are named
+    /// after their content) keep being served, for pages that loaded its
+    /// manifest; those of the one before that go.
     pub fn finish_search(&mut self) -> Option<Duration> {
         let started = Instant::now();
         let files = build::search_files(&self.inc)?;

@@ -137,10 +137,14 @@
     delete waiting[key];
     if (w) w.forEach(function (f) { f(value); });
   }
+  /* Every file but the manifest is named after its content and says its
+   * name: data of two builds never mix. */
   CS.m = function (m) { deliver('m', m); };
-  CS.d = function (i, a) { deliver('d' + i, a); };
-  CS.p = function (i, a) { deliver('p' + i, a); };
-  CS.t = function (i, t) { deliver('t' + i, t); };
+  CS.g = function (name, s) { deliver('g' + name, s); };
+  CS.d = function (name, a) { deliver('d' + name, a); };
+  CS.p = function (name, a) { deliver('p' + name, a); };
+  CS.l = function (name, s) { deliver('l' + name, s); };
+  CS.t = function (name, t) { deliver('t' + name, t); };
   CS.loaded = []; // URLs of every index file requested, for tools
   /* Loads a script that calls back with `key`; resolves with its data. */
   function load(url, key) {
@@ -181,8 +185,9 @@
     var self = this;
     if (!this._ready) {
       this._ready = load(this.root + 'search/index.js', 'm').then(function (m) {
+        if (m.v !== 2) throw new Error('search index version ' + m.v);
         self.manifest = m;
-        self.dir = self.root + m.dir;
+        self.dir = self.root + 'search/';
         return m;
       });
       this._ready.catch(function () { self._ready = null; });
@@ -194,9 +199,35 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (c[mid] <= term) lo = mid + 1; else hi = mid; }
     return lo - 1;
   };
-  Engine.prototype.dict = function (i) { return load(this.dir + 'd' + i + '.js', 'd' + i); };
-  Engine.prototype.positions = function (i) { return load(this.dir + 'p' + i + '.js', 'p' + i); };
-  Engine.prototype.text = function (id) { return load(this.dir + 't/' + id + '.js', 't' + id); };
+  /* The i-th name of a string of names (manifest, lists). */
+  var NAME = 12;
+  function nth(names, i) { return names.slice(i * NAME, i * NAME + NAME); }
+  /* A file search/<kind>/<name>.js, whose data is kept under kind + name. */
+  Engine.prototype.file = function (kind, name) { return load(this.dir + kind + '/' + name + '.js', kind + name); };
+  /* The names of chunk i's files, [dictionary, positions], from its group. */
+  Engine.prototype.chunkNames = function (i) {
+    var gs = this.manifest.gs, lo = 0, hi = gs.length; // first group starting after i
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (gs[mid] <= i) lo = mid + 1; else hi = mid; }
+    var g = lo - 1, k = i - gs[g];
+    return this.file('g', nth(this.manifest.g, g)).then(function (names) {
+      return [nth(names, 2 * k), nth(names, 2 * k + 1)];
+    });
+  };
+  Engine.prototype.dict = function (i) {
+    var self = this;
+    return this.chunkNames(i).then(function (n) { return self.file('d', n[0]); });
+  };
+  Engine.prototype.positions = function (i) {
+    var self = this;
+    return this.chunkNames(i).then(function (n) { return self.file('p', n[1]); });
+  };
+  /* A page's text: its name is in list id / ln of the manifest. */
+  Engine.prototype.text = function (id) {
+    var self = this, ln = this.manifest.ln, k = Math.floor(id / ln);
+    return this.file('l', nth(this.manifest.l, k)).then(function (names) {
+      return self.file('t', nth(names, id - k * ln));
+    });
+  };
 
   /* Dictionary entries of a token: [{chunk, index, post}]. */
   Engine.prototype.entries = function (tok) {
