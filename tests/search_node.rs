@@ -22,6 +22,42 @@ fn node() -> Option<String> {
     ok.then(|| "node".to_string())
 }
 
+/// Runs the harness's `check` over the index in `out` for `queries` (and
+/// `HARNESS_EVERY` if given), expects every result to equal the
+/// brute-force scan, and returns its report.
+fn check<Q: AsRef<std::ffi::OsStr>>(
+    node: &str,
+    out: &Path,
+    queries: impl IntoIterator<Item = Q>,
+    every: Option<&str>,
+) -> serde_json::Value {
+    let mut cmd = Command::new(node);
+    cmd.arg(repo().join("tests/search/harness.js"))
+        .arg(out)
+        .arg("check")
+        .args(queries);
+    if let Some(n) = every {
+        cmd.env("HARNESS_EVERY", n);
+    }
+    let run = cmd.output().expect("run node");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "harness failed\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
+    let failures = report["failures"].as_array().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries differ from the brute-force scan, e.g. {:#}",
+        failures.len(),
+        report["queries"],
+        serde_json::Value::from(&failures[..failures.len().min(5)])
+    );
+    report
+}
+
 fn build_example(out: &Path) {
     let run = Command::new(env!("CARGO_BIN_EXE_charter"))
         .args(["build", "--root"])
@@ -59,28 +95,7 @@ fn search_js_finds_exactly_the_pages_that_hold_the_query() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     build_example(&out);
-    let run = Command::new(node)
-        .arg(repo().join("tests/search/harness.js"))
-        .arg(&out)
-        .arg("check")
-        .args(QUERIES.iter().map(|q| q.0))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "harness failed\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
-    let failures = report["failures"].as_array().unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} of {} queries differ from the brute-force scan, e.g. {:#}",
-        failures.len(),
-        report["queries"],
-        serde_json::Value::from(&failures[..failures.len().min(5)])
-    );
+    let report = check(&node, &out, QUERIES.iter().map(|q| q.0), None);
     let bigrams = report["bigrams"].as_u64().unwrap();
     assert!(
         bigrams > 1000,
@@ -186,29 +201,7 @@ fn search_js_is_exact_across_groups_of_chunks() {
     assert!(groups > 1, "{groups} groups");
     // Every bigram, and the pieces (not the harness's own substrings: they
     // would be some thousands).
-    let run = Command::new(node)
-        .arg(repo().join("tests/search/harness.js"))
-        .arg(tmp.path())
-        .arg("check")
-        .args(&queries)
-        .env("HARNESS_EVERY", "1000000")
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "harness failed\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
-    let failures = report["failures"].as_array().unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} of {} queries differ from the brute-force scan, e.g. {:#}",
-        failures.len(),
-        report["queries"],
-        serde_json::Value::from(&failures[..failures.len().min(5)])
-    );
+    let report = check(&node, tmp.path(), &queries, Some("1000000"));
     assert!(
         report["queries"].as_u64().unwrap() > 1900,
         "{}",
