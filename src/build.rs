@@ -93,11 +93,13 @@ pub fn build_to_disk(
     opts: &Options,
     out: &Path,
 ) -> Result<(Built, crate::output::WriteStats), Failure> {
+    let mut timer = Timer::new();
     let config = load_config(&opts.root, opts.base_url.as_deref())?;
     let stage = crate::output::Stage::new(&opts.root, out, config.build.precompress)
         .map_err(|d| Failure::Content(vec![d]))?;
+    timer.lap("record of the last build");
     let built = build_with(opts, None, None, Some(&stage))?;
-    let mut timer = Timer::new();
+    timer.lap("build (to the end of `build_with`)");
     let stats = stage.commit().map_err(|d| Failure::Content(vec![d]))?;
     timer.lap("commit (moves, stale files, record)");
     Ok((built, stats))
@@ -801,9 +803,13 @@ pub fn render_jobs(
                 | pages::PageKey::Org
         )
     });
-    jobs.into_par_iter()
+    let clock = JobClock::new();
+    let out = jobs
+        .into_par_iter()
         .with_max_len(1)
         .map(|job| {
+            let kind = JobClock::kind(job.key);
+            let t0 = clock.start();
             let (mut context, splice) = match job.context {
                 pages::MakeContext::Plain(make) => (make(), None),
                 pages::MakeContext::WithTera(make) => {
@@ -815,23 +821,97 @@ pub fn render_jobs(
                 nav.fill(tera, &mut context)
                     .map_err(|e| theme::template_error(&e, origins))?;
             }
+            let t1 = clock.add(kind, 0, t0);
             // Into bytes: the template engine writes only text, and the
             // page goes out as bytes (no second pass to check it is UTF-8).
             let mut html = Vec::with_capacity(16 * 1024);
             tera.render_to(job.template, &context, &mut html)
                 .map_err(|e| theme::template_error(&e, origins))?;
             drop(context);
+            let t2 = clock.add(kind, 1, t1);
             if let Some(s) = splice {
                 html = s.apply(&String::from_utf8_lossy(&html)).into_bytes();
             }
-            match stage {
+            let r = match stage {
                 Some(stage) => stage
                     .put(job.path.clone(), &html)
                     .map(|()| (job.path, None)),
                 None => Ok((job.path, Some(html))),
-            }
+            };
+            clock.add(kind, 2, t2);
+            r
         })
-        .collect()
+        .collect();
+    clock.report();
+    out
+}
+
+/// With `CHARTER_TIMINGS`, the CPU time of the page jobs by kind of page:
+/// context (with the sidebar), template, and splice plus write.
+struct JobClock {
+    on: bool,
+    /// Nanoseconds by [kind][phase], and pages by kind.
+    ns: [[std::sync::atomic::AtomicU64; 3]; 6],
+    count: [std::sync::atomic::AtomicU64; 6],
+}
+
+impl JobClock {
+    const KINDS: [&str; 6] = ["doc", "role", "group", "print", "big lists", "other"];
+
+    fn new() -> JobClock {
+        JobClock {
+            on: std::env::var_os("CHARTER_TIMINGS").is_some(),
+            ns: Default::default(),
+            count: Default::default(),
+        }
+    }
+
+    fn kind(key: pages::PageKey) -> usize {
+        use pages::PageKey as K;
+        match key {
+            K::Doc(_) => 0,
+            K::Role(_) => 1,
+            K::Group(_) => 2,
+            K::Print | K::PrintVolume(_) => 3,
+            K::RoleIndex | K::Org | K::Matrix | K::MatrixUnit(_) => 4,
+            _ => 5,
+        }
+    }
+
+    fn start(&self) -> Option<Instant> {
+        self.on.then(Instant::now)
+    }
+
+    fn add(&self, kind: usize, phase: usize, since: Option<Instant>) -> Option<Instant> {
+        let since = since?;
+        let now = Instant::now();
+        let ns = (now - since).as_nanos() as u64;
+        self.ns[kind][phase].fetch_add(ns, std::sync::atomic::Ordering::Relaxed);
+        if phase == 0 {
+            self.count[kind].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(now)
+    }
+
+    fn report(&self) {
+        if !self.on {
+            return;
+        }
+        for (k, name) in Self::KINDS.iter().enumerate() {
+            let n = self.count[k].load(std::sync::atomic::Ordering::Relaxed);
+            if n == 0 {
+                continue;
+            }
+            let ms =
+                |p: usize| self.ns[k][p].load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6;
+            eprintln!(
+                "          {name:>9}: {n:>6} pages, CPU ms: context {:.1}, template {:.1}, write {:.1}",
+                ms(0),
+                ms(1),
+                ms(2)
+            );
+        }
+    }
 }
 
 fn page_like(p: &str) -> bool {
@@ -904,23 +984,45 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
 struct Timer {
     on: bool,
     last: Instant,
+    /// CPU time of the process's threads at `last`, in nanoseconds.
+    cpu: u64,
 }
 
 impl Timer {
     fn new() -> Timer {
+        let on = std::env::var_os("CHARTER_TIMINGS").is_some();
         Timer {
-            on: std::env::var_os("CHARTER_TIMINGS").is_some(),
+            on,
             last: Instant::now(),
+            cpu: if on { thread_cpu_ns() } else { 0 },
         }
     }
 
+    /// Prints the wall time since the last lap and the CPU time all
+    /// threads spent in it (where Linux's schedstat tells it).
     fn lap(&mut self, what: &str) {
         if self.on {
+            let cpu = thread_cpu_ns();
             eprintln!(
-                "{:>8.1} ms  {what}",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "{:>8.1} ms {:>8.1} ms CPU  {what}",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                cpu.saturating_sub(self.cpu) as f64 / 1e6
             );
+            self.cpu = cpu;
         }
         self.last = Instant::now();
     }
+}
+
+/// The CPU time of this process's live threads, from
+/// `/proc/self/task/*/schedstat` (0 where there is none).
+fn thread_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }

@@ -235,12 +235,14 @@ pub struct Stage {
     out: PathBuf,
     staging: PathBuf,
     precompress: bool,
-    /// The record of the last build into this folder, if there is one.
-    old: Option<Manifest>,
+    /// The record of the last build into this folder, if there is one:
+    /// read on a thread of its own while the build starts (see [`Stage::old`]).
+    old: std::sync::OnceLock<Option<std::sync::Arc<Manifest>>>,
+    loader: std::sync::Mutex<Option<std::thread::JoinHandle<Loaded>>>,
     /// The record's folders that changed since (someone added or removed
     /// something in them): looked for while the build runs, before it
     /// changes any.
-    dirty: Option<std::thread::JoinHandle<HashSet<String>>>,
+    dirty: std::sync::Mutex<Option<std::thread::JoinHandle<HashSet<String>>>>,
     /// Every path put so far (the output's file list), and what it is on
     /// disk for the next record (`None`: not known, read it next time).
     paths: std::sync::Mutex<HashMap<String, Option<Known>>>,
@@ -257,32 +259,40 @@ pub struct Stage {
 /// The staging folder's name inside the output folder.
 pub const STAGING: &str = ".charter-staging";
 
+/// What the thread that reads the record gives: the record, and the
+/// thread that looks for its changed folders.
+type Loaded = Option<(
+    std::sync::Arc<Manifest>,
+    std::thread::JoinHandle<HashSet<String>>,
+)>;
+
 impl Stage {
     /// A stage for writing into `out` (refused as [`write`] refuses it).
     pub fn new(root: &Path, out: &Path, precompress: bool) -> Result<Stage, Diagnostic> {
         check_output_dir(root, out)?;
         // A record counts only for a folder Charter wrote (and still marks).
-        let old = out
-            .join(MARKER)
-            .is_file()
-            .then(|| manifest::load(&canonical(out)))
-            .flatten();
-        let dirty = old.as_ref().map(|m| {
-            let dirs: Vec<(String, u128)> = m.dirs.iter().map(|(d, t)| (d.clone(), *t)).collect();
+        let loader = out.join(MARKER).is_file().then(|| {
             let out = out.to_path_buf();
             std::thread::spawn(move || {
-                dirs.into_iter()
-                    .filter(|(d, t)| folder_time(&out, d) != Some(*t))
-                    .map(|(d, _)| d)
-                    .collect()
+                let m = std::sync::Arc::new(manifest::load(&canonical(&out))?);
+                let dirs = m.clone();
+                let dirty = std::thread::spawn(move || {
+                    dirs.dirs
+                        .iter()
+                        .filter(|(d, t)| folder_time(&out, d) != Some(**t))
+                        .map(|(d, _)| d.clone())
+                        .collect()
+                });
+                Some((m, dirty))
             })
         });
         Ok(Stage {
             out: out.to_path_buf(),
             staging: out.join(STAGING),
             precompress,
-            old,
-            dirty,
+            old: Default::default(),
+            loader: std::sync::Mutex::new(loader),
+            dirty: Default::default(),
             paths: Default::default(),
             staged: Default::default(),
             next: Default::default(),
@@ -291,6 +301,22 @@ impl Stage {
             staging_made: Default::default(),
             done: false,
         })
+    }
+
+    /// The record of the last build, once its thread has read it.
+    fn old(&self) -> Option<&Manifest> {
+        self.old
+            .get_or_init(|| {
+                let h = self
+                    .loader
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .take()?;
+                let (m, dirty) = h.join().ok()??;
+                *self.dirty.lock().unwrap_or_else(|e| e.into_inner()) = Some(dirty);
+                Some(m)
+            })
+            .as_deref()
     }
 
     /// Whether `path` was put.
@@ -328,8 +354,7 @@ impl Stage {
     /// and the file is still as recorded (size, mtime): then it is unchanged.
     fn still_there(&self, path: &str, hash: u128) -> bool {
         let Some(k) = self
-            .old
-            .as_ref()
+            .old()
             .and_then(|m| m.files.get(path))
             .filter(|k| k.hash == hash)
         else {
@@ -402,10 +427,13 @@ impl Stage {
         }
         let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()));
         let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
-        let old = self.old.take();
+        self.old();
+        let old = self.old.take().flatten();
         let dir_time = |d: &str| folder_time(&out, d);
         let dirty = self
             .dirty
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
             .take()
             .and_then(|h| h.join().ok())
             .unwrap_or_default();

@@ -265,7 +265,8 @@ fn group_matrix(site: &Site, docs: &[DocId]) -> Matrix {
 /// The organization's matrices as CSV: one row per assignment (department,
 /// activity, article, role, the role's department, letter), which stays
 /// linear in size however many roles there are, and pivots in a spreadsheet.
-fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
+/// The first line of a long-format CSV: a byte-order mark and the column names.
+fn csv_header(site: &Site) -> String {
     let t = crate::theme::i18n::strings(site.config.lang());
     let mut out = String::from("\u{FEFF}");
     let header: Vec<String> = [
@@ -280,6 +281,13 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
     .map(|k| t[k].to_string())
     .collect();
     push_csv_row(&mut out, &header);
+    out
+}
+
+/// The rows of a long-format CSV for the activities of `docs`: one row
+/// per role and activity.
+fn csv_rows(site: &Site, docs: &[DocId]) -> String {
+    let mut out = String::new();
     for &d in docs {
         for &a in &site.docs[d].activities {
             let act = &site.activities[a];
@@ -299,7 +307,7 @@ fn long_csv(site: &Site, docs: &[DocId]) -> Vec<u8> {
             }
         }
     }
-    out.into_bytes()
+    out
 }
 
 /// The top-level group a document is in (0 at the top level): its unit
@@ -405,14 +413,36 @@ pub fn layout(site: &Site) -> (bool, Vec<String>) {
 pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
     use rayon::prelude::*;
     let units = units(site);
-    let mut out: Vec<(String, Vec<u8>)> = units
+    let whole = want(PageKey::Matrix);
+    // The organization's CSV is the units' rows one after another: each
+    // unit's rows are made once, in parallel, for both.
+    let rows: Vec<Option<String>> = units
         .par_iter()
-        .filter(|u| want(PageKey::MatrixUnit(u.group)))
-        .map(|u| (format!("matrix/{}.csv", u.slug), long_csv(site, &u.docs)))
+        .map(|u| (whole || want(PageKey::MatrixUnit(u.group))).then(|| csv_rows(site, &u.docs)))
         .collect();
-    if want(PageKey::Matrix) {
-        let all: Vec<DocId> = units.iter().flat_map(|u| u.docs.iter().copied()).collect();
-        out.push(("matrix/matrix.csv".into(), long_csv(site, &all)));
+    let header = csv_header(site);
+    let file = |parts: &mut dyn Iterator<Item = &str>| {
+        let mut f = header.clone();
+        parts.for_each(|p| f.push_str(p));
+        f.into_bytes()
+    };
+    let mut out: Vec<(String, Vec<u8>)> = units
+        .iter()
+        .zip(&rows)
+        .filter(|(u, _)| want(PageKey::MatrixUnit(u.group)))
+        .filter_map(|(u, r)| {
+            let r = r.as_deref()?;
+            Some((
+                format!("matrix/{}.csv", u.slug),
+                file(&mut std::iter::once(r)),
+            ))
+        })
+        .collect();
+    if whole {
+        out.push((
+            "matrix/matrix.csv".into(),
+            file(&mut rows.iter().flatten().map(String::as_str)),
+        ));
     }
     out
 }
