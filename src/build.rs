@@ -465,8 +465,9 @@ pub fn build_with(
     };
     timer.lap("plan");
     let jobs = pages::jobs(&site, &bodies, &wanted, &fragments);
+    timer.lap("page list");
     output.extend(pages::files(&site, &wanted));
-    timer.lap("page list, CSV");
+    timer.lap("CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);
     // Writing to disk: the CSV files go now, and the search index's files
     // as they are made, not held in memory while the pages render.
@@ -851,12 +852,21 @@ pub fn render_jobs(
 struct JobClock {
     on: bool,
     /// Nanoseconds by [kind][phase], and pages by kind.
-    ns: [[std::sync::atomic::AtomicU64; 3]; 6],
-    count: [std::sync::atomic::AtomicU64; 6],
+    ns: [[std::sync::atomic::AtomicU64; 3]; 8],
+    count: [std::sync::atomic::AtomicU64; 8],
 }
 
 impl JobClock {
-    const KINDS: [&str; 6] = ["doc", "role", "group", "print", "big lists", "other"];
+    const KINDS: [&str; 8] = [
+        "doc",
+        "role",
+        "group",
+        "print",
+        "role index",
+        "org chart",
+        "matrix",
+        "other",
+    ];
 
     fn new() -> JobClock {
         JobClock {
@@ -873,8 +883,10 @@ impl JobClock {
             K::Role(_) => 1,
             K::Group(_) => 2,
             K::Print | K::PrintVolume(_) => 3,
-            K::RoleIndex | K::Org | K::Matrix | K::MatrixUnit(_) => 4,
-            _ => 5,
+            K::RoleIndex => 4,
+            K::Org => 5,
+            K::Matrix | K::MatrixUnit(_) => 6,
+            _ => 7,
         }
     }
 

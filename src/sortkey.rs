@@ -25,8 +25,12 @@ pub fn key(title: &str) -> String {
 
 /// The A–Z initial a title is filed under in an index, or `#` for anything else.
 pub fn initial(title: &str) -> char {
-    key(title)
-        .chars()
+    initial_of_key(&key(title))
+}
+
+/// The initial of a title whose [`key`] is `key`.
+pub fn initial_of_key(key: &str) -> char {
+    key.chars()
         .next()
         .map(|c| c.to_ascii_uppercase())
         .filter(char::is_ascii_alphabetic)

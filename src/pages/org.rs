@@ -178,6 +178,37 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// A piece of SVG text: a string as it is, or a number with one decimal.
+enum Piece<'a> {
+    S(&'a str),
+    N(f64),
+}
+use Piece::{N, S};
+
+/// Appends the pieces; numbers as `{:.1}` writes them (the drawing has
+/// tens of thousands, and the float formatter is slow).
+fn put(out: &mut String, pieces: &[Piece]) {
+    for p in pieces {
+        match *p {
+            S(s) => out.push_str(s),
+            N(v) => fixed1(out, v),
+        }
+    }
+}
+
+/// `v` with one decimal, exactly as `format!("{v:.1}")`: by integers when
+/// `v` is non-negative, not too large and not halfway between two
+/// results (where the exact rounding of the formatter must decide).
+fn fixed1(out: &mut String, v: f64) {
+    let t = v * 10.0;
+    if v.is_sign_positive() && t < 1e9 && (t - t.floor() - 0.5).abs() > 1e-6 {
+        let n = t.round() as u64;
+        let _ = write!(out, "{}.{}", n / 10, n % 10);
+    } else {
+        let _ = write!(out, "{v:.1}");
+    }
+}
+
 fn label_width(label: &str) -> f64 {
     UnicodeWidthStr::width(label) as f64 * CELL_PX + 2.0 * PAD_X
 }
@@ -209,11 +240,21 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
             let child = &tree.nodes[c];
             let x2 = col_x[child.depth];
             let mid = x1 + (x2 - x1) / 2.0;
-            let _ = write!(
-                out,
-                "<path class=\"edge\" d=\"M{x1:.1} {:.1}H{mid:.1}V{:.1}H{x2:.1}\"/>",
-                cy(n),
-                cy(child)
+            put(
+                &mut out,
+                &[
+                    S("<path class=\"edge\" d=\"M"),
+                    N(x1),
+                    S(" "),
+                    N(cy(n)),
+                    S("H"),
+                    N(mid),
+                    S("V"),
+                    N(cy(child)),
+                    S("H"),
+                    N(x2),
+                    S("\"/>"),
+                ],
             );
         }
     }
@@ -230,18 +271,32 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
             let (a, b) = (&tree.nodes[sn], &tree.nodes[rn]);
             let x1 = col_x[a.depth] + label_width(&a.label) / 2.0;
             let x2 = col_x[b.depth];
-            let _ = write!(
-                out,
-                "<path class=\"edge cross\" stroke-dasharray=\"4 3\" d=\"M{x1:.1} {:.1}C{x1:.1} {:.1} {:.1} {:.1} {x2:.1} {:.1}\"/>",
-                cy(a) + NODE_H / 2.0,
-                cy(b),
-                x2 - GAP_X,
-                cy(b),
-                cy(b)
+            put(
+                &mut out,
+                &[
+                    S("<path class=\"edge cross\" stroke-dasharray=\"4 3\" d=\"M"),
+                    N(x1),
+                    S(" "),
+                    N(cy(a) + NODE_H / 2.0),
+                    S("C"),
+                    N(x1),
+                    S(" "),
+                    N(cy(b)),
+                    S(" "),
+                    N(x2 - GAP_X),
+                    S(" "),
+                    N(cy(b)),
+                    S(" "),
+                    N(x2),
+                    S(" "),
+                    N(cy(b)),
+                    S("\"/>"),
+                ],
             );
         }
     }
     out.push_str("</g>");
+    let node_h = NODE_H.to_string();
     for n in &tree.nodes {
         let class = match n.kind {
             NodeKind::Group(_) => "node group",
@@ -255,13 +310,31 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
         let x = col_x[n.depth];
         let y = MARGIN + n.y;
         let w = label_width(&n.label);
-        let _ = write!(
-            out,
-            "<a href=\"{}\"><g class=\"{class}\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{NODE_H}\" rx=\"4\" fill=\"{fill}\" stroke=\"#5b6472\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" fill=\"#1d2430\">{}</text></g></a>",
-            esc(&urls::href("../", &n.url, None)),
-            x + PAD_X,
-            y + NODE_H / 2.0 + 4.5,
-            esc(&n.label)
+        put(
+            &mut out,
+            &[
+                S("<a href=\""),
+                S(&esc(&urls::href("../", &n.url, None))),
+                S("\"><g class=\""),
+                S(class),
+                S("\"><rect x=\""),
+                N(x),
+                S("\" y=\""),
+                N(y),
+                S("\" width=\""),
+                N(w),
+                S("\" height=\""),
+                S(&node_h),
+                S("\" rx=\"4\" fill=\""),
+                S(fill),
+                S("\" stroke=\"#5b6472\"/><text x=\""),
+                N(x + PAD_X),
+                S("\" y=\""),
+                N(y + NODE_H / 2.0 + 4.5),
+                S("\" font-size=\"13\" fill=\"#1d2430\">"),
+                S(&esc(&n.label)),
+                S("</text></g></a>"),
+            ],
         );
     }
     out.push_str("</svg>");
@@ -322,7 +395,6 @@ struct Chart {
 /// The context of `/org/`.
 pub fn context(site: &Site) -> tera::Context {
     let mut seen = vec![false; site.docs.len()];
-    let mut charts = Vec::new();
     // Units: each top-level group (its parentless departments), then departments at the root.
     let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
     for &g in &site.groups[0].children {
@@ -342,6 +414,9 @@ pub fn context(site: &Site) -> tera::Context {
         let t = crate::theme::i18n::strings(site.config.lang())["other_departments"];
         units.push((t.to_string(), String::new(), top));
     }
+    // The trees one after another (a department goes in the first that
+    // reaches it), then their drawings in parallel.
+    let mut trees = Vec::new();
     for (i, (title, url, roots)) in units.into_iter().enumerate() {
         let mut tree = Tree {
             nodes: Vec::new(),
@@ -352,25 +427,32 @@ pub fn context(site: &Site) -> tera::Context {
         for d in roots {
             add_dept(site, &mut tree, d, 1, 0, &mut seen);
         }
-        let departments = tree
-            .nodes
-            .iter()
-            .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
-            .count();
-        let roles = tree.role_node.len();
-        let svg = svg(site, &mut tree, &title);
-        let mut l = String::from("<ul class=\"org-list\">");
-        list(&tree, 0, &mut l);
-        l.push_str("</ul>");
-        charts.push(Chart {
-            title,
-            url,
-            departments,
-            roles,
-            svg,
-            list: l,
-        });
+        trees.push((title, url, tree));
     }
+    use rayon::prelude::*;
+    let charts: Vec<Chart> = trees
+        .into_par_iter()
+        .map(|(title, url, mut tree)| {
+            let departments = tree
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
+                .count();
+            let roles = tree.role_node.len();
+            let svg = svg(site, &mut tree, &title);
+            let mut l = String::from("<ul class=\"org-list\">");
+            list(&tree, 0, &mut l);
+            l.push_str("</ul>");
+            Chart {
+                title,
+                url,
+                departments,
+                roles,
+                svg,
+                list: l,
+            }
+        })
+        .collect();
     let title = crate::theme::i18n::strings(site.config.lang())["org_chart"];
     let mut c = base_context(site, "org/", title);
     let values: Vec<tera::Value> = charts
@@ -405,5 +487,45 @@ fn collect_roots(site: &Site, g: usize, out: &mut Vec<DocId>) {
     }
     for &c in &site.groups[g].children {
         collect_roots(site, c, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed1;
+
+    fn same(v: f64) {
+        let mut s = String::new();
+        fixed1(&mut s, v);
+        assert_eq!(s, format!("{v:.1}"), "{v:?}");
+    }
+
+    #[test]
+    fn one_decimal_as_the_formatter_writes_it() {
+        // The drawing's numbers: halves, quarters and finer fractions of
+        // its units, ties among them (x.x5 exactly), and others.
+        for i in 0..200_000u32 {
+            same(f64::from(i) / 64.0);
+            same(f64::from(i) * 0.1);
+            same(f64::from(i) * 7.5 + 12.0);
+            same(f64::from(i) / 3.0);
+        }
+        for v in [
+            0.0,
+            -0.0,
+            -1.25,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            2.45,
+            1e9,
+            1e12 + 0.5,
+            f64::MAX,
+        ] {
+            same(v);
+        }
+        same(f64::NAN);
+        same(f64::INFINITY);
     }
 }

@@ -69,14 +69,30 @@ fn order_key(site: &Site, r: RoleId) -> (String, &str, String, RoleId) {
     )
 }
 
-/// Published roles in index order: by pinyin of the title, then department.
-pub fn sorted_roles(site: &Site) -> Vec<RoleId> {
-    let mut roles: Vec<_> = (0..site.roles.len())
-        .filter(|&r| site.published(site.roles[r].dept))
-        .map(|r| order_key(site, r))
+/// Published roles in index order (by pinyin of the title, then by the
+/// title, then by its department's pinyin), each with its title's key.
+pub fn sorted_roles(site: &Site) -> Vec<(RoleId, String)> {
+    use rayon::prelude::*;
+    let dept_keys: Vec<String> = site
+        .docs
+        .par_iter()
+        .map(|d| sortkey::key(&d.title))
         .collect();
-    roles.sort();
-    roles.into_iter().map(|k| k.3).collect()
+    let mut roles: Vec<(String, &str, &str, RoleId)> = (0..site.roles.len())
+        .into_par_iter()
+        .filter(|&r| site.published(site.roles[r].dept))
+        .map(|r| {
+            let role = &site.roles[r];
+            (
+                sortkey::key(&role.title),
+                role.title.as_str(),
+                dept_keys[role.dept].as_str(),
+                r,
+            )
+        })
+        .collect();
+    roles.par_sort_unstable();
+    roles.into_iter().map(|(k, _, _, r)| (r, k)).collect()
 }
 
 /// The most superiors a role page lists in its reporting chain: every
@@ -145,20 +161,27 @@ pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<J
     }
 }
 
-fn index_context(site: &Site, sorted: &[RoleId], title: &str) -> tera::Context {
+fn index_context(site: &Site, sorted: &[(RoleId, String)], title: &str) -> tera::Context {
+    use rayon::prelude::*;
+    let entries: Vec<(char, IndexEntry)> = sorted
+        .par_iter()
+        .map(|(r, key)| {
+            let role = &site.roles[*r];
+            let dept = &site.docs[role.dept];
+            let entry = IndexEntry {
+                title: role.title.clone(),
+                url: site.role_url(*r),
+                key: key.clone(),
+                dept_title: dept.title.clone(),
+                dept_url: dept.url.clone(),
+                reports_to: published_superior(site, *r).map(|t| role_ref(site, t, role.dept)),
+            };
+            (sortkey::initial_of_key(key), entry)
+        })
+        .collect();
+    let count = entries.len();
     let mut initials: Vec<Initial> = Vec::new();
-    for &r in sorted {
-        let role = &site.roles[r];
-        let dept = &site.docs[role.dept];
-        let letter = sortkey::initial(&role.title);
-        let entry = IndexEntry {
-            title: role.title.clone(),
-            url: site.role_url(r),
-            key: sortkey::key(&role.title),
-            dept_title: dept.title.clone(),
-            dept_url: dept.url.clone(),
-            reports_to: published_superior(site, r).map(|t| role_ref(site, t, role.dept)),
-        };
+    for (letter, entry) in entries {
         match initials.last_mut() {
             Some(i) if i.letter == letter => i.roles.push(entry),
             _ => initials.push(Initial {
@@ -175,7 +198,7 @@ fn index_context(site: &Site, sorted: &[RoleId], title: &str) -> tera::Context {
         .collect();
     c.insert("alphabet", &alphabet);
     c.insert("initials", &initials);
-    c.insert("count", &sorted.len());
+    c.insert("count", &count);
     c
 }
 

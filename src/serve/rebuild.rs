@@ -139,6 +139,12 @@ impl Rebuilder {
         let started = Instant::now();
         let changed = (!changed.is_empty()).then_some(changed);
         let result = build::build_with(&self.opts, Some(&mut self.inc), changed, None);
+        if std::env::var_os("CHARTER_TIMINGS").is_some() {
+            eprintln!(
+                "{:>8.1} ms  build_with, all",
+                started.elapsed().as_secs_f64() * 1e3
+            );
+        }
         match result {
             Ok(built) => {
                 if let Ok(config) = build::load_config(&self.opts.root, None) {
@@ -175,6 +181,9 @@ impl Rebuilder {
                 } else {
                     Change::Pages
                 };
+                if std::env::var_os("CHARTER_TIMINGS").is_some() {
+                    eprintln!("{:>8.1} ms  served", started.elapsed().as_secs_f64() * 1e3);
+                }
                 crate::incremental::drop_later(self.good.replace(Arc::new(served)));
                 self.errors = Arc::new(Vec::new());
                 self.bump(&change);
