@@ -7,10 +7,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Rendering allocates many small strings; mimalloc is markedly faster at that than the system allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use charter::build::{self, Failure, Options};
 use charter::diagnostics::{self, Diagnostic};
 

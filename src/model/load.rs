@@ -73,7 +73,8 @@ fn folder_of(rel: &Path) -> String {
 }
 
 struct Builder<'a> {
-    files: Vec<SourceFile>,
+    /// The files (borrowed by the builders that resolve documents in parallel).
+    files: std::borrow::Cow<'a, [SourceFile]>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -278,7 +279,10 @@ pub fn load_cached(
             Err(d) => diags.push(d),
         }
     }
-    let mut b = Builder { files, diags };
+    let mut b = Builder {
+        files: files.into(),
+        diags,
+    };
 
     // Groups: every folder that holds content, and the folders above it.
     let mut group_of: BTreeMap<String, GroupId> = BTreeMap::new();
@@ -554,80 +558,36 @@ pub fn load_cached(
         }
     }
 
-    // References: parent, reports_to, activities.
-    for (d, p) in pending.iter().enumerate() {
-        let file = site.docs[d].file;
-        if let Some(parent) = &p.fm.parent {
-            let span = b.span(file, p.offset, parent);
-            if let Some(target) = resolve_doc(&site, d, parent.get_ref(), span, &mut b) {
-                if target == d {
-                    b.diags.push(
-                        Diagnostic::error("E011", "a department cannot be its own parent")
-                            .at(b.loc(span)),
-                    );
-                } else {
-                    site.docs[d].parent = Some(target);
-                }
-            }
-        }
-        let roles = site.docs[d].roles.clone();
-        for (i, r) in p.fm.roles.iter().enumerate() {
-            let Some(&rid) = roles
-                .get(i)
-                .filter(|&&rid| site.roles[rid].id == *r.id.get_ref())
-            else {
-                continue;
-            };
-            if let Some(rt) = &r.reports_to {
-                let span = b.span(file, p.offset, rt);
-                site.roles[rid].reports_to = resolve_role(&site, d, rt.get_ref(), span, &mut b);
-            }
-        }
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for a in &p.fm.activities {
-            let span = b.span(file, p.offset, &a.id);
-            let id = a.id.get_ref();
-            if !b.new_local_id(&mut seen, id, span, "activity") {
-                continue;
-            }
-            let mut raci = Vec::new();
-            // In the order written (the map itself is sorted by key).
-            let mut entries: Vec<_> = a.raci.get_ref().iter().collect();
-            entries.sort_by_key(|(k, _)| k.span().start);
-            for (key, letters) in entries {
-                let kspan = b.span(file, p.offset, key);
-                let lspan = b.span(file, p.offset, letters);
-                let Some(role) = resolve_role(&site, d, key.get_ref(), kspan, &mut b) else {
-                    continue;
+    // References: parent, reports_to, activities. Each document's are
+    // resolved on its own, in parallel, then put in the model in order.
+    let resolved: Vec<(Refs, Vec<Diagnostic>)> = {
+        use rayon::prelude::*;
+        let files: &[SourceFile] = &b.files;
+        let site = &site;
+        pending
+            .par_iter()
+            .enumerate()
+            .map(|(d, p)| {
+                let mut diags = Vec::new();
+                let mut b = Builder {
+                    files: files.into(),
+                    diags: &mut diags,
                 };
-                if let Some(l) = parse_letters(&site.config, letters.get_ref(), lspan, &mut b) {
-                    if let Some(existing) = raci.iter().position(|(r, _)| *r == role) {
-                        b.diags.push(
-                            Diagnostic::error(
-                                "E017",
-                                format!("`{}` appears twice in this activity", site.role_key(role)),
-                            )
-                            .at(b.loc(kspan))
-                            .with_help("combine the letters in one entry, e.g. \"A/R\""),
-                        );
-                        let _ = existing;
-                    } else {
-                        raci.push((role, l));
-                    }
-                }
-            }
+                (resolve_refs(site, d, p, &mut b), diags)
+            })
+            .collect()
+    };
+    for (d, (refs, diags)) in resolved.into_iter().enumerate() {
+        b.diags.extend(diags);
+        if refs.parent.is_some() {
+            site.docs[d].parent = refs.parent;
+        }
+        for (r, to) in refs.reports_to {
+            site.roles[r].reports_to = to;
+        }
+        for a in refs.activities {
             let aid: ActId = site.activities.len();
-            site.activities.push(Activity {
-                dept: d,
-                id: id.clone(),
-                title: a.title.get_ref().trim().to_string(),
-                clause: a
-                    .clause
-                    .as_ref()
-                    .map(|c| (c.get_ref().clone(), b.span(file, p.offset, c))),
-                raci,
-                span: b.span(file, p.offset, &a.raci),
-            });
+            site.activities.push(a);
             site.docs[d].activities.push(aid);
         }
     }
@@ -637,8 +597,97 @@ pub fn load_cached(
         }
     }
     sort_children(&mut site);
-    site.files = b.files;
+    site.files = b.files.into_owned();
     site
+}
+
+/// What one document's references resolve to.
+#[derive(Default)]
+struct Refs {
+    parent: Option<DocId>,
+    /// Each role's superior, as written (`None`: none, or not found).
+    reports_to: Vec<(crate::model::RoleId, Option<crate::model::RoleId>)>,
+    activities: Vec<Activity>,
+}
+
+/// Resolves the parent, reporting lines and activities of document `d`
+/// against `site` (every document and role known); problems go to `b`.
+fn resolve_refs(site: &Site, d: DocId, p: &PendingDoc, b: &mut Builder) -> Refs {
+    let mut refs = Refs::default();
+    let file = site.docs[d].file;
+    if let Some(parent) = &p.fm.parent {
+        let span = b.span(file, p.offset, parent);
+        if let Some(target) = resolve_doc(site, d, parent.get_ref(), span, b) {
+            if target == d {
+                b.diags.push(
+                    Diagnostic::error("E011", "a department cannot be its own parent")
+                        .at(b.loc(span)),
+                );
+            } else {
+                refs.parent = Some(target);
+            }
+        }
+    }
+    let roles = &site.docs[d].roles;
+    for (i, r) in p.fm.roles.iter().enumerate() {
+        let Some(&rid) = roles
+            .get(i)
+            .filter(|&&rid| site.roles[rid].id == *r.id.get_ref())
+        else {
+            continue;
+        };
+        if let Some(rt) = &r.reports_to {
+            let span = b.span(file, p.offset, rt);
+            let to = resolve_role(site, d, rt.get_ref(), span, b);
+            refs.reports_to.push((rid, to));
+        }
+    }
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for a in &p.fm.activities {
+        let span = b.span(file, p.offset, &a.id);
+        let id = a.id.get_ref();
+        if !b.new_local_id(&mut seen, id, span, "activity") {
+            continue;
+        }
+        let mut raci = Vec::new();
+        // In the order written (the map itself is sorted by key).
+        let mut entries: Vec<_> = a.raci.get_ref().iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        for (key, letters) in entries {
+            let kspan = b.span(file, p.offset, key);
+            let lspan = b.span(file, p.offset, letters);
+            let Some(role) = resolve_role(site, d, key.get_ref(), kspan, b) else {
+                continue;
+            };
+            if let Some(l) = parse_letters(&site.config, letters.get_ref(), lspan, b) {
+                if let Some(existing) = raci.iter().position(|(r, _)| *r == role) {
+                    b.diags.push(
+                        Diagnostic::error(
+                            "E017",
+                            format!("`{}` appears twice in this activity", site.role_key(role)),
+                        )
+                        .at(b.loc(kspan))
+                        .with_help("combine the letters in one entry, e.g. \"A/R\""),
+                    );
+                    let _ = existing;
+                } else {
+                    raci.push((role, l));
+                }
+            }
+        }
+        refs.activities.push(Activity {
+            dept: d,
+            id: id.clone(),
+            title: a.title.get_ref().trim().to_string(),
+            clause: a
+                .clause
+                .as_ref()
+                .map(|c| (c.get_ref().clone(), b.span(file, p.offset, c))),
+            raci,
+            span: b.span(file, p.offset, &a.raci),
+        });
+    }
+    refs
 }
 
 fn sort_children(site: &mut Site) {
