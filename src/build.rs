@@ -466,7 +466,14 @@ pub fn build_with(
     timer.lap("plan");
     let jobs = pages::jobs(&site, &bodies, &wanted, &fragments);
     timer.lap("page list");
-    output.extend(pages::files(&site, &wanted));
+    // The units' CSV rows of the last build, for the units that did not change.
+    let kept_rows = match (&delta, inc.as_deref_mut()) {
+        (Some(_), Some(inc)) => std::mem::take(&mut inc.csv_rows),
+        _ => Vec::new(),
+    };
+    let (files, csv_rows) = pages::files(&site, &wanted, &kept_rows);
+    drop(kept_rows);
+    output.extend(files);
     timer.lap("CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);
     // Writing to disk: the CSV files go now, and the search index's files
@@ -511,6 +518,7 @@ pub fn build_with(
         let stats = stats(&site, pages, started);
         if let Some(inc) = inc {
             inc.known = Some(known);
+            inc.csv_rows = csv_rows;
             remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
@@ -613,6 +621,7 @@ pub fn build_with(
     }
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
+        inc.csv_rows = csv_rows;
         remember(inc, site, bodies, prev, next_prev, fragments);
     }
     Ok(Built {

@@ -410,15 +410,23 @@ pub fn layout(site: &Site) -> (bool, Vec<String>) {
 
 /// The organization's CSV exports (the whole, and one per unit) that
 /// `want` selects.
-pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
+pub fn files(site: &Site, want: Want, kept: &UnitRows) -> (Vec<(String, Vec<u8>)>, UnitRows) {
     use rayon::prelude::*;
     let units = units(site);
     let whole = want(PageKey::Matrix);
     // The organization's CSV is the units' rows one after another: each
-    // unit's rows are made once, in parallel, for both.
-    let rows: Vec<Option<String>> = units
+    // unit's rows are made once, in parallel, for both; those of a unit
+    // whose page is not wanted (nothing in it changed) are kept ones.
+    let kept_of = |g: GroupId| kept.get(g).cloned().flatten();
+    let rows: Vec<Option<std::sync::Arc<String>>> = units
         .par_iter()
-        .map(|u| (whole || want(PageKey::MatrixUnit(u.group))).then(|| csv_rows(site, &u.docs)))
+        .map(|u| {
+            let wanted = want(PageKey::MatrixUnit(u.group));
+            match kept_of(u.group).filter(|_| !wanted) {
+                Some(r) => Some(r),
+                None => (whole || wanted).then(|| std::sync::Arc::new(csv_rows(site, &u.docs))),
+            }
+        })
         .collect();
     let header = csv_header(site);
     let file = |parts: &mut dyn Iterator<Item = &str>| {
@@ -434,18 +442,25 @@ pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
             let r = r.as_deref()?;
             Some((
                 format!("matrix/{}.csv", u.slug),
-                file(&mut std::iter::once(r)),
+                file(&mut std::iter::once(r.as_str())),
             ))
         })
         .collect();
     if whole {
         out.push((
             "matrix/matrix.csv".into(),
-            file(&mut rows.iter().flatten().map(String::as_str)),
+            file(&mut rows.iter().flatten().map(|r| r.as_str())),
         ));
     }
-    out
+    let mut made: UnitRows = vec![None; site.groups.len()];
+    for (u, r) in units.iter().zip(rows) {
+        made[u.group] = r;
+    }
+    (out, made)
 }
+
+/// The rows of each unit's CSV, by top-level group (see [`files`]).
+pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 
 /// `/matrix/`: one table per top-level group while the whole stays small;
 /// beyond that, one page per group with each department's own table, so

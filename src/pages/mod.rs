@@ -666,7 +666,11 @@ fn doc_context(site: &Site, bodies: &Bodies, d: DocId) -> Context {
 
 /// Files made without a template (the CSV exports), for the wanted pages:
 /// a department's CSV goes with its page, the organization's with `/matrix/`.
-pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
+pub fn files(
+    site: &Site,
+    want: Want,
+    kept: &matrix::UnitRows,
+) -> (Vec<(String, Vec<u8>)>, matrix::UnitRows) {
     use rayon::prelude::*;
     let mut out: Vec<(String, Vec<u8>)> = site
         .published_docs()
@@ -680,8 +684,9 @@ pub fn files(site: &Site, want: Want) -> Vec<(String, Vec<u8>)> {
             )
         })
         .collect();
-    out.extend(matrix::files(site, want));
-    out
+    let (more, rows) = matrix::files(site, want, kept);
+    out.extend(more);
+    (out, rows)
 }
 
 /// The sidebar rendered once per distinct state instead of once per page
