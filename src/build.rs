@@ -421,6 +421,7 @@ pub fn build_with(
     let mut next_prev: Option<incremental::Prev> = None;
     if let Some(cached) = cached {
         let digests: Vec<incremental::DocDigest> = (0..site.docs.len())
+            .into_par_iter()
             .map(|d| match &prev {
                 Some(p) if unchanged(d) => p.docs[d].clone(),
                 _ => incremental::doc_digest(&site, d, &anchors[d]),

@@ -204,10 +204,9 @@ pub fn result_hash(r: &Rendered, targets: &[Target]) -> u64 {
 }
 
 /// A hash of a set, whatever its order (a sum of the members' hashes).
-fn set_hash<'i, T: Hash + 'i>(items: impl IntoIterator<Item = &'i T>) -> u64 {
-    items
-        .into_iter()
-        .fold(0u64, |acc, t| acc.wrapping_add(hash(t)))
+fn set_hash<T: Hash + Sync>(items: &HashSet<T>) -> u64 {
+    use rayon::prelude::*;
+    items.par_iter().map(hash).reduce(|| 0, u64::wrapping_add)
 }
 
 /// Everything whose change means rendering every page: the config, the
@@ -232,7 +231,11 @@ pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -
             )
         })
         .collect();
-    let roles: Vec<String> = (0..site.roles.len()).map(|r| site.role_key(r)).collect();
+    use rayon::prelude::*;
+    let roles: Vec<u64> = (0..site.roles.len())
+        .into_par_iter()
+        .map(|r| hash(&site.role_key(r)))
+        .collect();
     let metas: Vec<u64> = docs.iter().map(|d| d.meta).collect();
     // A department with activities has a CSV file.
     let with_csv: Vec<bool> = site.docs.iter().map(|d| !d.activities.is_empty()).collect();

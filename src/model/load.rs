@@ -842,12 +842,14 @@ fn parse_letters(
     use super::raci::{Problem, parse};
     let (letters, problems) = parse(written, config.scheme_letters());
     let scheme = &config.matrix.scheme;
-    let allowed: String = config
-        .scheme_letters()
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let allowed = || -> String {
+        config
+            .scheme_letters()
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut ok = true;
     for p in problems {
         let d = match p {
@@ -876,7 +878,10 @@ fn parse_letters(
                 ok = false;
                 let mut d = Diagnostic::error(
                     "E052",
-                    format!("`{written}` is not a letter of the {scheme} scheme ({allowed})"),
+                    format!(
+                        "`{written}` is not a letter of the {scheme} scheme ({})",
+                        allowed()
+                    ),
                 );
                 let up = written.to_uppercase();
                 if config.scheme_letters().iter().any(|c| c.to_string() == up) {
@@ -891,7 +896,7 @@ fn parse_letters(
             Problem::Empty => {
                 ok = false;
                 Diagnostic::error("E052", "empty responsibility letter")
-                    .with_help(format!("write one of {allowed}"))
+                    .with_help(format!("write one of {}", allowed()))
             }
         };
         b.diags.push(d.at(b.loc(span)));

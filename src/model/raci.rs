@@ -75,12 +75,16 @@ fn look_alike(c: char) -> Option<(&'static str, char)> {
 /// problems found; the letters are usable only if no problem is an error.
 pub fn parse(written: &str, scheme: &[char]) -> (Letters, Vec<Problem>) {
     let mut problems = Vec::new();
-    let normalized: String = written.nfkc().collect();
-    let normalized = normalized.trim().to_string();
+    // (NFKC leaves ASCII as it is: no copy for the common case.)
+    let normalized: std::borrow::Cow<str> = if written.is_ascii() {
+        written.trim().into()
+    } else {
+        written.nfkc().collect::<String>().trim().to_string().into()
+    };
     if normalized != written.trim() {
         problems.push(Problem::Normalized {
             written: written.to_string(),
-            normalized: normalized.clone(),
+            normalized: normalized.to_string(),
         });
     }
     let mut letters = Letters::default();

@@ -429,10 +429,14 @@ pub fn files(site: &Site, want: Want, kept: &UnitRows) -> (Vec<(String, Vec<u8>)
         })
         .collect();
     let header = csv_header(site);
-    let file = |parts: &mut dyn Iterator<Item = &str>| {
-        let mut f = header.clone();
-        parts.for_each(|p| f.push_str(p));
-        f.into_bytes()
+    // One allocation of the final size (the organization's CSV has a row
+    // per assignment of the whole site: megabytes).
+    let file = |parts: &[&str]| {
+        let len = header.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut f = Vec::with_capacity(len);
+        f.extend_from_slice(header.as_bytes());
+        parts.iter().for_each(|p| f.extend_from_slice(p.as_bytes()));
+        f
     };
     let mut out: Vec<(String, Vec<u8>)> = units
         .iter()
@@ -440,16 +444,19 @@ pub fn files(site: &Site, want: Want, kept: &UnitRows) -> (Vec<(String, Vec<u8>)
         .filter(|(u, _)| want(PageKey::MatrixUnit(u.group)))
         .filter_map(|(u, r)| {
             let r = r.as_deref()?;
-            Some((
-                format!("matrix/{}.csv", u.slug),
-                file(&mut std::iter::once(r.as_str())),
-            ))
+            Some((format!("matrix/{}.csv", u.slug), file(&[r.as_str()])))
         })
         .collect();
     if whole {
         out.push((
             "matrix/matrix.csv".into(),
-            file(&mut rows.iter().flatten().map(|r| r.as_str())),
+            file(
+                &rows
+                    .iter()
+                    .flatten()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>(),
+            ),
         ));
     }
     let mut made: UnitRows = vec![None; site.groups.len()];
