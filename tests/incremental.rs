@@ -120,14 +120,14 @@ fn assert_same(f: &Fixture, r: &Rebuilder, what: &str) {
     let served = snap.output.as_ref().expect("a good build is served");
     let mut differ = Vec::new();
     for (k, v) in &full {
-        match served.get(k) {
+        match served.get(k.as_str()) {
             Some(s) if s[..] == v[..] => {}
             Some(_) => differ.push(format!("{k} differs")),
             None => differ.push(format!("{k} missing")),
         }
     }
     for k in served.keys() {
-        if !full.contains_key(k) && !is_search(k) {
+        if !full.contains_key(&**k) && !is_search(k) {
             differ.push(format!("{k} should not be there"));
         }
     }

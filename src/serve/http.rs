@@ -300,11 +300,11 @@ fn serve_path(snap: &Snapshot, segs: &[String], uri: &Uri) -> Response {
         } else {
             joined.clone()
         };
-        if let Some(bytes) = output.get(&key) {
+        if let Some(bytes) = output.get(key.as_str()) {
             return respond(StatusCode::OK, &key, bytes, snap);
         }
         // A folder asked for without its slash: relative links need it.
-        if !joined.is_empty() && output.contains_key(&format!("{joined}/index.html")) {
+        if !joined.is_empty() && output.contains_key(format!("{joined}/index.html").as_str()) {
             return redirect_to_folder(uri);
         }
     }

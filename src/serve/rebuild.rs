@@ -26,7 +26,9 @@ use crate::incremental::Incremental;
 use crate::output::Output;
 
 /// The output as served: path → bytes shared between snapshots.
-pub type Served = BTreeMap<String, Bytes>;
+/// Paths to bytes. The keys are shared strings: each edit copies the map
+/// (tens of thousands of entries on a big site), not the paths.
+pub type Served = BTreeMap<Arc<str>, Bytes>;
 
 /// Files of the search index: its manifest, and the files named after
 /// their content in the folders below `search/` (the search page is
@@ -100,7 +102,7 @@ pub struct Rebuilder {
     inc: Incremental,
     good: Option<Arc<Served>>,
     /// Search files of the index before the current one, still served.
-    old_search: Vec<String>,
+    old_search: Vec<Arc<str>>,
     errors: Arc<Vec<Diagnostic>>,
     generation: u64,
     last_reload: u64,
@@ -155,7 +157,12 @@ impl Rebuilder {
                     (Some(old), false) => {
                         let (n, css) = diff_delta(old, &built.output);
                         let mut served = Served::clone(old);
-                        served.extend(built.output.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+                        served.extend(
+                            built
+                                .output
+                                .into_iter()
+                                .map(|(k, v)| (Arc::from(k), Bytes::from(v))),
+                        );
                         (served, n, css)
                     }
                     (old, _) => {
@@ -167,7 +174,7 @@ impl Rebuilder {
                         let served: Served = built
                             .output
                             .into_iter()
-                            .map(|(k, v)| (k, Bytes::from(v)))
+                            .map(|(k, v)| (Arc::from(k), Bytes::from(v)))
                             .collect();
                         (served, n, css)
                     }
@@ -233,16 +240,22 @@ impl Rebuilder {
         let good = self.good.as_ref()?;
         let mut served = Served::clone(good);
         for k in std::mem::take(&mut self.old_search) {
-            if !files.contains_key(&k) {
-                served.remove(&k);
+            if !files.contains_key(&*k) {
+                served.remove(&*k);
             }
         }
         self.old_search = served
             .keys()
-            .filter(|k| is_search_file(k) && !files.contains_key(*k) && *k != "search/index.js")
+            .filter(|k| {
+                is_search_file(k) && !files.contains_key(&***k) && &***k != "search/index.js"
+            })
             .cloned()
             .collect();
-        served.extend(files.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+        served.extend(
+            files
+                .into_iter()
+                .map(|(k, v)| (Arc::from(k), Bytes::from(v))),
+        );
         crate::incremental::drop_later(self.good.replace(Arc::new(served)));
         Some(started.elapsed())
     }
@@ -276,7 +289,7 @@ impl Rebuilder {
 fn diff_delta(old: &Served, new: &Output) -> (usize, Vec<String>) {
     let changed: Vec<&String> = new
         .iter()
-        .filter(|(p, b)| old.get(*p).map(|o| &o[..]) != Some(&b[..]))
+        .filter(|(p, b)| old.get(p.as_str()).map(|o| &o[..]) != Some(&b[..]))
         .map(|(p, _)| p)
         .collect();
     let css = changed
@@ -298,12 +311,12 @@ fn diff(old: &Served, new: &Output) -> (usize, Vec<String>) {
         }
     };
     for (p, b) in new {
-        if old.get(p).map(|o| &o[..]) != Some(&b[..]) {
+        if old.get(p.as_str()).map(|o| &o[..]) != Some(&b[..]) {
             note(p);
         }
     }
     for p in old.keys() {
-        if !new.contains_key(p) {
+        if !new.contains_key(&**p) {
             note(p);
         }
     }
@@ -327,7 +340,7 @@ mod tests {
         let b = out(&[("a.html", "1"), ("s.css", "y"), ("new.csv", "")]);
         let served = |o: &Output| -> Served {
             o.iter()
-                .map(|(k, v)| (k.clone(), Bytes::from(v.clone())))
+                .map(|(k, v)| (Arc::from(k.as_str()), Bytes::from(v.clone())))
                 .collect()
         };
         assert_eq!(diff(&served(&a), &b), (3, vec!["s.css".to_string()]));
