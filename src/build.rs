@@ -472,8 +472,12 @@ pub fn build_with(
         (Some(_), Some(inc)) => std::mem::take(&mut inc.csv_rows),
         _ => Vec::new(),
     };
-    let (files, csv_rows) = pages::files(&site, &wanted, &kept_rows);
+    let (files, mut csv_rows) = pages::files(&site, &wanted, &kept_rows);
     drop(kept_rows);
+    if inc.is_none() {
+        // Kept only for the next build of `serve`.
+        csv_rows = Vec::new();
+    }
     output.extend(files);
     timer.lap("CSV");
     let search_stale = delta.as_ref().is_some_and(|p| p.search);

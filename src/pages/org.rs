@@ -415,7 +415,8 @@ pub fn context(site: &Site) -> tera::Context {
         units.push((t.to_string(), String::new(), top));
     }
     // The trees one after another (a department goes in the first that
-    // reaches it), then their drawings in parallel.
+    // reaches it), then their drawings (on this worker: other pages
+    // render in parallel with this one).
     let mut trees = Vec::new();
     for (i, (title, url, roots)) in units.into_iter().enumerate() {
         let mut tree = Tree {
@@ -429,9 +430,8 @@ pub fn context(site: &Site) -> tera::Context {
         }
         trees.push((title, url, tree));
     }
-    use rayon::prelude::*;
     let charts: Vec<Chart> = trees
-        .into_par_iter()
+        .into_iter()
         .map(|(title, url, mut tree)| {
             let departments = tree
                 .nodes

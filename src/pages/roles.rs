@@ -110,11 +110,15 @@ fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
 pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<Job<'a>>) {
     let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
     if want(PageKey::RoleIndex) {
+        // Sorted here, in parallel, not inside the page's job: a job that
+        // waits for parallel work of its own picks up other pages' jobs
+        // meanwhile, and more big pages are held in memory at once.
+        let sorted = sorted_roles(site);
         jobs.push(Job::new(
             PageKey::RoleIndex,
             "roles/index.html".into(),
             "roles.html",
-            move || index_context(site, &sorted_roles(site), title),
+            move || index_context(site, &sorted, title),
         ));
     }
     let wanted: Vec<RoleId> = (0..site.roles.len())
@@ -162,9 +166,8 @@ pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<J
 }
 
 fn index_context(site: &Site, sorted: &[(RoleId, String)], title: &str) -> tera::Context {
-    use rayon::prelude::*;
     let entries: Vec<(char, IndexEntry)> = sorted
-        .par_iter()
+        .iter()
         .map(|(r, key)| {
             let role = &site.roles[*r];
             let dept = &site.docs[role.dept];
