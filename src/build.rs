@@ -184,7 +184,20 @@ pub fn build_with(
         (Some(inc), Some(paths)) => body_only_site(root, inc, &inv.markdown, paths),
         _ => None,
     };
-    if let Some(inc) = inc.as_deref_mut().filter(|_| reused.is_none()) {
+    // Only front matter changed, in nothing the rest of the model is
+    // resolved against: the last good build's model, those documents made
+    // again.
+    let patched = match (inc.as_deref_mut(), changed) {
+        (Some(inc), Some(paths)) if reused.is_none() => {
+            patched_site(root, inc, &inv.markdown, paths)
+        }
+        _ => None,
+    };
+    let same_paths = patched.is_some();
+    if let Some(inc) = inc
+        .as_deref_mut()
+        .filter(|_| reused.is_none() && patched.is_none())
+    {
         match changed {
             Some(paths) => {
                 for p in paths {
@@ -199,13 +212,14 @@ pub fn build_with(
     }
     // Only bodies changed: the files whose text changed.
     let mut body_files: Option<Vec<usize>> = None;
-    let site = match reused {
-        Some((site, load_diags, files)) => {
+    let site = match (reused, patched) {
+        (Some((site, load_diags, files)), _) => {
             diags.extend(load_diags);
             body_files = Some(files);
             site
         }
-        None => {
+        (None, Some(site)) => site,
+        (None, None) => {
             let before = diags.len();
             let site = model::load::load_cached(
                 root,
@@ -285,9 +299,11 @@ pub fn build_with(
         inc.checks = checked;
     }
     timer.lap("checks");
+    // Only bodies, or only front matter of the kind a patch takes: the
+    // same documents, groups and roles, so the same paths.
     let cached_known = inc
         .as_deref_mut()
-        .filter(|_| edited.is_some())
+        .filter(|_| edited.is_some() || same_paths)
         .and_then(|i| i.known.take());
     let known = cached_known.unwrap_or_else(|| known_paths(&site, &inv));
     timer.lap("known paths");
@@ -745,6 +761,39 @@ fn body_only_site(
         files.push(i);
     }
     Some((site, inc.load_diagnostics.clone(), files))
+}
+
+/// Only documents' front matter changed, and in nothing that the rest of
+/// the model is resolved against ([`model::load::patch`]): the model of the
+/// last good build with those documents made again. `None`: load the site.
+fn patched_site(
+    root: &Path,
+    inc: &mut Incremental,
+    markdown: &[PathBuf],
+    changed: &[PathBuf],
+) -> Option<Site> {
+    if !inc.clean
+        || inc.prev.is_none()
+        || !inc.load_diagnostics.is_empty()
+        || !changed.iter().all(|p| is_content_markdown(p))
+    {
+        return None;
+    }
+    let (site, _) = inc.last.as_ref()?;
+    if site.files.len() != markdown.len()
+        || site.files.iter().zip(markdown).any(|(f, m)| f.rel != *m)
+    {
+        return None;
+    }
+    let files: Vec<usize> = changed
+        .iter()
+        .map(|p| markdown.iter().position(|m| m == p))
+        .collect::<Option<_>>()?;
+    let patch = model::load::patch(site, root, &files)?;
+    let (mut site, bodies) = inc.last.take()?;
+    incremental::drop_later(bodies);
+    model::load::apply(&mut site, patch, &mut inc.parsed);
+    Some(site)
 }
 
 /// A content Markdown file (`content/….md`), the only kind of change that

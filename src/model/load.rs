@@ -217,6 +217,12 @@ impl ParseCache {
         self.files.clear();
     }
 
+    /// A file read and parsed outside [`load_cached`] (by [`patch`]).
+    fn put(&mut self, file: SourceFile, fm: std::sync::Arc<FrontMatter>) {
+        self.files
+            .insert(file.rel.clone(), Ok((file, Parsed::Doc(fm))));
+    }
+
     /// A file whose front matter did not change: its new text, same parse.
     pub fn replace_source(&mut self, file: &SourceFile) {
         if let Some(Ok((f, _))) = self.files.get_mut(&file.rel) {
@@ -312,125 +318,16 @@ pub fn load_cached(
             }
             Parsed::Doc(fm) => fm,
         };
-        let offset = b.toml_offset(file);
-        let stem = rel
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let (id, id_span) = match &fm.id {
-            Some(s) => (s.get_ref().clone(), Some(b.span(file, offset, s))),
-            None => (stem.clone(), None),
-        };
-        if !valid_id(&id) {
-            let loc = id_span.map_or_else(|| b.file_loc(file), |s| b.loc(s));
-            b.diags.push(
-                Diagnostic::error("E006", format!("`{id}` is not a valid id"))
-                    .at(loc)
-                    .with_help(if id_span.is_some() {
-                        "ids may hold letters of any script, digits, `-` and `_`".to_string()
-                    } else if fm.slug.is_none() {
-                        "the id and the URL segment come from the file name; rename the file or set `id = \"…\"` and `slug = \"…\"` (letters, digits, `-`, `_`)".to_string()
-                    } else {
-                        "the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)".to_string()
-                    }),
-            );
-            continue;
-        }
-        let Some(title) = fm.title.as_ref().map(|t| t.get_ref().trim().to_string()) else {
-            b.diags.push(
-                Diagnostic::error("E006", "missing `title`")
-                    .at(b.file_loc(file))
-                    .with_help(format!(
-                        "start the file with front matter:\n+++\ntitle = \"{stem}\"\n+++"
-                    )),
-            );
+        let Some(NewDoc {
+            doc,
+            id_span,
+            slug,
+            offset,
+        }) = doc_of(&mut b, file, &fm, &folder, group)
+        else {
             continue;
         };
-        let kind = match fm.kind.as_ref().map(|k| k.get_ref().as_str()) {
-            None | Some("department") => Kind::Department,
-            Some("page") => Kind::Page,
-            Some(other) => {
-                let k = fm
-                    .kind
-                    .as_ref()
-                    .map(|k| b.span(file, offset, k))
-                    .unwrap_or_default();
-                let mut d = Diagnostic::error(
-                    "E006",
-                    format!("`kind` is `{other}`; it must be \"department\" or \"page\""),
-                )
-                .at(b.loc(k));
-                if let Some(s) = closest(other, KINDS.iter().copied()) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
-                }
-                b.diags.push(d);
-                Kind::Department
-            }
-        };
-        let status = fm
-            .status
-            .as_ref()
-            .map(|s| s.get_ref().clone())
-            .unwrap_or_else(|| "active".into());
-        if !STATUSES.contains(&status.as_str()) {
-            let sp = fm
-                .status
-                .as_ref()
-                .map(|s| b.span(file, offset, s))
-                .unwrap_or_default();
-            let mut d = Diagnostic::error(
-                "E006",
-                format!(
-                    "`status` is `{status}`; it must be one of {}",
-                    STATUSES.join(", ")
-                ),
-            )
-            .at(b.loc(sp));
-            if let Some(s) = closest(&status, STATUSES.iter().copied()) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            b.diags.push(d);
-        }
-        let slug = match &fm.slug {
-            Some(s) => {
-                if !valid_id(s.get_ref()) {
-                    b.diags.push(
-                        Diagnostic::error("E006", format!("`{}` is not a valid slug", s.get_ref()))
-                            .at(b.loc(b.span(file, offset, s)))
-                            .with_help("a slug is one URL segment: letters of any script, digits, `-` and `_`"),
-                    );
-                    continue;
-                }
-                s.get_ref().clone()
-            }
-            None => {
-                if !valid_id(&stem) {
-                    b.diags.push(
-                        Diagnostic::error(
-                            "E006",
-                            format!("the file name `{stem}` cannot be a URL segment"),
-                        )
-                        .at(b.file_loc(file))
-                        .with_help(
-                            "rename the file or set `slug = \"…\"` (letters, digits, `-`, `_`)",
-                        ),
-                    );
-                    continue;
-                }
-                stem.clone()
-            }
-        };
-        let mut dates = [None, None];
-        for (i, d) in [&fm.effective, &fm.revised].into_iter().enumerate() {
-            if let Some(d) = d {
-                match frontmatter::check_date(d.get_ref()) {
-                    Ok((y, m, day)) => dates[i] = Some(format!("{y:04}-{m:02}-{day:02}")),
-                    Err(msg) => b
-                        .diags
-                        .push(Diagnostic::error("E006", msg).at(b.loc(b.span(file, offset, d)))),
-                }
-            }
-        }
+        let id = doc.id.clone();
         if let Some(&first) = by_id.get(&id) {
             let loc = id_span.map_or_else(|| b.file_loc(file), |s| b.loc(s));
             let first_rel = b.files[docs[first].file].rel.display().to_string();
@@ -442,11 +339,7 @@ pub fn load_cached(
             );
             continue;
         }
-        let url = if folder.is_empty() {
-            format!("{slug}/")
-        } else {
-            format!("{folder}/{slug}/")
-        };
+        let url = doc.url.clone();
         let reserved = ["roles", "matrix", "org", "search", "print", "changes"];
         if folder.is_empty() && reserved.contains(&slug.as_str()) {
             b.diags.push(
@@ -471,32 +364,8 @@ pub fn load_cached(
         }
         by_url.insert(url.clone(), file);
         let d = docs.len();
-        by_id.insert(id.clone(), d);
-        docs.push(Doc {
-            id,
-            kind,
-            title,
-            file,
-            url,
-            group,
-            parent: None,
-            children: Vec::new(),
-            weight: fm.weight.unwrap_or(0),
-            draft: fm.draft,
-            meta: Meta {
-                summary: fm.summary.clone(),
-                effective: dates[0].take(),
-                revised: dates[1].take(),
-                version: fm.version.clone(),
-                doc_number: fm.doc_number.clone(),
-                issuer: fm.issuer.clone(),
-                status,
-                tags: fm.tags.clone(),
-                extra: fm.extra.clone(),
-            },
-            roles: Vec::new(),
-            activities: Vec::new(),
-        });
+        by_id.insert(id, d);
+        docs.push(doc);
         groups[group].docs.push(d);
         pending.push(PendingDoc { fm, offset });
     }
@@ -535,26 +404,9 @@ pub fn load_cached(
 
     // Roles of every document first, so that references can point anywhere.
     for (d, p) in pending.iter().enumerate() {
-        let file = site.docs[d].file;
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for r in &p.fm.roles {
-            let span = b.span(file, p.offset, &r.id);
-            let id = r.id.get_ref();
-            if !b.new_local_id(&mut seen, id, span, "role") {
-                continue;
-            }
-            let rid = site.roles.len();
-            site.roles.push(Role {
-                dept: d,
-                id: id.clone(),
-                title: r.title.get_ref().trim().to_string(),
-                reports_to: None,
-                headcount: r.headcount,
-                summary: r.summary.clone(),
-                span,
-                reports_to_span: r.reports_to.as_ref().map(|s| b.span(file, p.offset, s)),
-            });
-            site.docs[d].roles.push(rid);
+        for role in roles_of(&mut b, d, site.docs[d].file, p) {
+            site.docs[d].roles.push(site.roles.len());
+            site.roles.push(role);
         }
     }
 
@@ -599,6 +451,321 @@ pub fn load_cached(
     sort_children(&mut site);
     site.files = b.files.into_owned();
     site
+}
+
+/// A document as its own front matter makes it (file `file` in folder
+/// `folder`, group `group`), checked on its own; the checks against other
+/// documents (unique ids and URLs) are the caller's. Problems go to `b`;
+/// `None`: the document is left out.
+fn doc_of(
+    b: &mut Builder,
+    file: FileId,
+    fm: &FrontMatter,
+    folder: &str,
+    group: GroupId,
+) -> Option<NewDoc> {
+    let offset = b.toml_offset(file);
+    let stem = b.files[file]
+        .rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (id, id_span) = match &fm.id {
+        Some(s) => (s.get_ref().clone(), Some(b.span(file, offset, s))),
+        None => (stem.clone(), None),
+    };
+    if !valid_id(&id) {
+        let loc = id_span.map_or_else(|| b.file_loc(file), |s| b.loc(s));
+        b.diags.push(
+            Diagnostic::error("E006", format!("`{id}` is not a valid id"))
+                .at(loc)
+                .with_help(if id_span.is_some() {
+                    "ids may hold letters of any script, digits, `-` and `_`".to_string()
+                } else if fm.slug.is_none() {
+                    "the id and the URL segment come from the file name; rename the file or set `id = \"…\"` and `slug = \"…\"` (letters, digits, `-`, `_`)".to_string()
+                } else {
+                    "the id comes from the file name; rename the file or set `id = \"…\"` (letters, digits, `-`, `_`)".to_string()
+                }),
+        );
+        return None;
+    }
+    let Some(title) = fm.title.as_ref().map(|t| t.get_ref().trim().to_string()) else {
+        b.diags.push(
+            Diagnostic::error("E006", "missing `title`")
+                .at(b.file_loc(file))
+                .with_help(format!(
+                    "start the file with front matter:\n+++\ntitle = \"{stem}\"\n+++"
+                )),
+        );
+        return None;
+    };
+    let kind = match fm.kind.as_ref().map(|k| k.get_ref().as_str()) {
+        None | Some("department") => Kind::Department,
+        Some("page") => Kind::Page,
+        Some(other) => {
+            let k = fm
+                .kind
+                .as_ref()
+                .map(|k| b.span(file, offset, k))
+                .unwrap_or_default();
+            let mut d = Diagnostic::error(
+                "E006",
+                format!("`kind` is `{other}`; it must be \"department\" or \"page\""),
+            )
+            .at(b.loc(k));
+            if let Some(s) = closest(other, KINDS.iter().copied()) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            b.diags.push(d);
+            Kind::Department
+        }
+    };
+    let status = fm
+        .status
+        .as_ref()
+        .map(|s| s.get_ref().clone())
+        .unwrap_or_else(|| "active".into());
+    if !STATUSES.contains(&status.as_str()) {
+        let sp = fm
+            .status
+            .as_ref()
+            .map(|s| b.span(file, offset, s))
+            .unwrap_or_default();
+        let mut d = Diagnostic::error(
+            "E006",
+            format!(
+                "`status` is `{status}`; it must be one of {}",
+                STATUSES.join(", ")
+            ),
+        )
+        .at(b.loc(sp));
+        if let Some(s) = closest(&status, STATUSES.iter().copied()) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        b.diags.push(d);
+    }
+    let slug = match &fm.slug {
+        Some(s) => {
+            if !valid_id(s.get_ref()) {
+                b.diags.push(
+                    Diagnostic::error("E006", format!("`{}` is not a valid slug", s.get_ref()))
+                        .at(b.loc(b.span(file, offset, s)))
+                        .with_help(
+                            "a slug is one URL segment: letters of any script, digits, `-` and `_`",
+                        ),
+                );
+                return None;
+            }
+            s.get_ref().clone()
+        }
+        None => {
+            if !valid_id(&stem) {
+                b.diags.push(
+                    Diagnostic::error(
+                        "E006",
+                        format!("the file name `{stem}` cannot be a URL segment"),
+                    )
+                    .at(b.file_loc(file))
+                    .with_help("rename the file or set `slug = \"…\"` (letters, digits, `-`, `_`)"),
+                );
+                return None;
+            }
+            stem.clone()
+        }
+    };
+    let mut dates = [None, None];
+    for (i, d) in [&fm.effective, &fm.revised].into_iter().enumerate() {
+        if let Some(d) = d {
+            match frontmatter::check_date(d.get_ref()) {
+                Ok((y, m, day)) => dates[i] = Some(format!("{y:04}-{m:02}-{day:02}")),
+                Err(msg) => b
+                    .diags
+                    .push(Diagnostic::error("E006", msg).at(b.loc(b.span(file, offset, d)))),
+            }
+        }
+    }
+    let url = if folder.is_empty() {
+        format!("{slug}/")
+    } else {
+        format!("{folder}/{slug}/")
+    };
+    Some(NewDoc {
+        id_span,
+        slug,
+        offset,
+        doc: Doc {
+            id,
+            kind,
+            title,
+            file,
+            url,
+            group,
+            parent: None,
+            children: Vec::new(),
+            weight: fm.weight.unwrap_or(0),
+            draft: fm.draft,
+            meta: Meta {
+                summary: fm.summary.clone(),
+                effective: dates[0].take(),
+                revised: dates[1].take(),
+                version: fm.version.clone(),
+                doc_number: fm.doc_number.clone(),
+                issuer: fm.issuer.clone(),
+                status,
+                tags: fm.tags.clone(),
+                extra: fm.extra.clone(),
+            },
+            roles: Vec::new(),
+            activities: Vec::new(),
+        },
+    })
+}
+
+/// What [`doc_of`] makes: the document, and what its caller's checks need.
+struct NewDoc {
+    doc: Doc,
+    /// Where its `id` is written (`None`: the id is the file's name).
+    id_span: Option<Span>,
+    slug: String,
+    /// Byte offset of its TOML in the file.
+    offset: usize,
+}
+
+/// The roles of document `d` (file `file`) as its front matter declares
+/// them, each id checked (valid, not twice); `reports_to` unresolved.
+fn roles_of(b: &mut Builder, d: DocId, file: FileId, p: &PendingDoc) -> Vec<Role> {
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    let mut roles = Vec::new();
+    for r in &p.fm.roles {
+        let span = b.span(file, p.offset, &r.id);
+        let id = r.id.get_ref();
+        if !b.new_local_id(&mut seen, id, span, "role") {
+            continue;
+        }
+        roles.push(Role {
+            dept: d,
+            id: id.clone(),
+            title: r.title.get_ref().trim().to_string(),
+            reports_to: None,
+            headcount: r.headcount,
+            summary: r.summary.clone(),
+            span,
+            reports_to_span: r.reports_to.as_ref().map(|s| b.span(file, p.offset, s)),
+        });
+    }
+    roles
+}
+
+/// Documents whose front matter changed in nothing that the rest of the
+/// model is resolved against, made again on their own: see [`patch`].
+pub struct Patch {
+    /// The site's files, the changed ones read again.
+    files: Vec<SourceFile>,
+    docs: Vec<PatchedDoc>,
+}
+
+struct PatchedDoc {
+    d: DocId,
+    doc: Doc,
+    roles: Vec<Role>,
+    refs: Refs,
+    fm: std::sync::Arc<FrontMatter>,
+}
+
+/// The content files `changed` (`site.files` indices), read and parsed
+/// again, as a patch to `site`, when each is a document that keeps its id,
+/// URL, kind, draft state, parent, its roles' ids in their order and the
+/// number of its activities, and reports nothing (warnings included).
+/// Then no other document resolves differently, the ids of every role and
+/// activity stand, and [`apply`] gives the model that [`load`] would.
+/// `None`: load the site again.
+pub fn patch(site: &Site, root: &Path, changed: &[FileId]) -> Option<Patch> {
+    let mut files = site.files.clone();
+    let mut fms = Vec::new();
+    for &i in changed {
+        let (file, Parsed::Doc(fm)) = parse_file(root, &site.files[i].rel).ok()? else {
+            return None;
+        };
+        files[i] = file;
+        fms.push(fm);
+    }
+    let mut docs = Vec::new();
+    for (&i, fm) in changed.iter().zip(fms) {
+        let d = site.docs.iter().position(|doc| doc.file == i)?;
+        let old = &site.docs[d];
+        let mut diags = Vec::new();
+        let mut b = Builder {
+            files: std::borrow::Cow::Borrowed(&files),
+            diags: &mut diags,
+        };
+        let folder = folder_of(&files[i].rel);
+        let new = doc_of(&mut b, i, &fm, &folder, old.group)?;
+        let same = new.doc.id == old.id
+            && new.doc.url == old.url
+            && new.doc.kind == old.kind
+            && new.doc.draft == old.draft;
+        if !same {
+            return None;
+        }
+        let pending = PendingDoc {
+            fm,
+            offset: new.offset,
+        };
+        let roles = roles_of(&mut b, d, i, &pending);
+        let same_roles = roles.len() == old.roles.len()
+            && roles
+                .iter()
+                .zip(&old.roles)
+                .all(|(r, &o)| r.id == site.roles[o].id);
+        if !same_roles {
+            return None;
+        }
+        let refs = resolve_refs(site, d, &pending, &mut b);
+        if refs.parent != old.parent
+            || refs.activities.len() != old.activities.len()
+            || !diags.is_empty()
+        {
+            return None;
+        }
+        docs.push(PatchedDoc {
+            d,
+            doc: new.doc,
+            roles,
+            refs,
+            fm: pending.fm,
+        });
+    }
+    Some(Patch { files, docs })
+}
+
+/// Puts `patch` into `site` (the site it was made from), and its files
+/// into `cache`.
+pub fn apply(site: &mut Site, patch: Patch, cache: &mut ParseCache) {
+    let mut resort = false;
+    for p in patch.docs {
+        let old = &mut site.docs[p.d];
+        resort |= old.title != p.doc.title || old.weight != p.doc.weight;
+        let mut doc = p.doc;
+        doc.parent = old.parent;
+        doc.children = std::mem::take(&mut old.children);
+        doc.roles = std::mem::take(&mut old.roles);
+        doc.activities = std::mem::take(&mut old.activities);
+        for (&r, role) in doc.roles.iter().zip(p.roles) {
+            site.roles[r] = role;
+        }
+        for (r, to) in p.refs.reports_to {
+            site.roles[r].reports_to = to;
+        }
+        for (&a, activity) in doc.activities.iter().zip(p.refs.activities) {
+            site.activities[a] = activity;
+        }
+        cache.put(patch.files[doc.file].clone(), p.fm);
+        site.docs[p.d] = doc;
+    }
+    site.files = patch.files;
+    if resort {
+        sort_children(site);
+    }
 }
 
 /// What one document's references resolve to.
@@ -902,4 +1069,128 @@ fn parse_letters(
         b.diags.push(d.at(b.loc(span)));
     }
     ok.then_some(letters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two departments that name each other's roles.
+    const A: &str = "+++\ntitle = \"安全部\"\nid = \"safety\"\nweight = 2\n\n\
+        [[roles]]\nid = \"head\"\ntitle = \"部长\"\n\n\
+        [[roles]]\nid = \"clerk\"\ntitle = \"文员\"\nreports_to = \"head\"\nheadcount = 2\n\n\
+        [[activities]]\nid = \"plan\"\ntitle = \"年度计划\"\nclause = \"a1\"\n\
+        raci = { head = \"A\", clerk = \"R\", \"finance/head\" = \"C\" }\n+++\n\
+        ## 总则 {#a1}\n\n第一条 正文。\n";
+    const B: &str = "+++\ntitle = \"财务部\"\nid = \"finance\"\nweight = 1\n\n\
+        [[roles]]\nid = \"head\"\ntitle = \"财务总监\"\nreports_to = \"safety/head\"\n\n\
+        [[activities]]\nid = \"budget\"\ntitle = \"预算\"\n\
+        raci = { head = \"A/R\", \"safety/clerk\" = \"I\" }\n+++\n正文。\n";
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn fresh(root: &Path, files: &[PathBuf]) -> (Site, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        write(root, "config.toml", "title = \"测试\"\n");
+        let config = Config::parse(
+            &source::read(&root.join("config.toml"), Path::new("config.toml")).unwrap(),
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        let site = load(root, config, files, false, &mut diags);
+        (site, diags)
+    }
+
+    /// Each edit of `safety.md`'s front matter: the patched model is the
+    /// freshly loaded one, field for field (spans too), or there is no
+    /// patch when the edit changes what others resolve against.
+    #[test]
+    fn a_patch_gives_the_model_a_full_load_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(root, "content/org/safety.md", A);
+        write(root, "content/org/finance.md", B);
+        let files = vec![
+            PathBuf::from("content/org/finance.md"),
+            PathBuf::from("content/org/safety.md"),
+        ];
+        let (base, diags) = fresh(root, &files);
+        assert!(diags.is_empty(), "{diags:?}");
+        let patched_edits = [
+            ("RACI letter", A.replace("clerk = \"R\"", "clerk = \"C\"")),
+            ("role title", A.replace("\"文员\"", "\"档案员\"")),
+            (
+                "reporting line",
+                A.replace("reports_to = \"head\"", "reports_to = \"finance/head\""),
+            ),
+            (
+                "activity title and clause gone",
+                A.replace("clause = \"a1\"\n", ""),
+            ),
+            (
+                "document title (sorted again)",
+                A.replace("安全部", "综合部"),
+            ),
+            (
+                "weight (sorted again)",
+                A.replace("weight = 2", "weight = 0"),
+            ),
+            (
+                "a longer front matter (every span moves)",
+                A.replace(
+                    "+++\ntitle",
+                    "+++\nsummary = \"新的摘要，较长的一句。\"\ntitle",
+                ),
+            ),
+        ];
+        for (what, text) in &patched_edits {
+            write(root, "content/org/safety.md", text);
+            let mut site = base.clone();
+            let mut cache = ParseCache::default();
+            let patch = patch(&site, root, &[1]).unwrap_or_else(|| panic!("{what}: no patch"));
+            apply(&mut site, patch, &mut cache);
+            let (mut want, diags) = fresh(root, &files);
+            assert!(diags.is_empty(), "{what}: {diags:?}");
+            // A hash map prints in no fixed order.
+            assert_eq!(site.by_id, want.by_id, "{what}");
+            want.by_id.clear();
+            site.by_id.clear();
+            assert_eq!(format!("{site:#?}"), format!("{want:#?}"), "{what}");
+            assert!(cache.files.contains_key(&files[1]), "{what}: cached");
+        }
+        let full_loads = [
+            ("id", A.replace("id = \"safety\"", "id = \"safety2\"")),
+            ("slug", A.replace("weight = 2", "weight = 2\nslug = \"s\"")),
+            ("draft", A.replace("weight = 2", "weight = 2\ndraft = true")),
+            (
+                "parent",
+                A.replace("weight = 2", "weight = 2\nparent = \"finance\""),
+            ),
+            ("role id", A.replace("id = \"clerk\"", "id = \"keeper\"")),
+            (
+                "activity added",
+                A.replace(
+                    "+++\n##",
+                    "\n[[activities]]\nid = \"x\"\ntitle = \"X\"\nraci = { head = \"A\" }\n+++\n##",
+                ),
+            ),
+            (
+                "unknown role (an error)",
+                A.replace("clerk = \"R\"", "clark = \"R\""),
+            ),
+            (
+                "full-width letter (a warning)",
+                A.replace("clerk = \"R\"", "clerk = \"Ｒ\""),
+            ),
+            ("TOML error", A.replace("weight = 2", "weight = ")),
+        ];
+        for (what, text) in &full_loads {
+            write(root, "content/org/safety.md", text);
+            assert!(patch(&base, root, &[1]).is_none(), "{what}: patched");
+        }
+    }
 }
