@@ -212,13 +212,19 @@ pub fn build_with(
     }
     // Only bodies changed: the files whose text changed.
     let mut body_files: Option<Vec<usize>> = None;
+    // Only front matter changed, and no list was sorted again: the
+    // documents whose front matter did.
+    let mut patched_docs: Option<Vec<DocId>> = None;
     let site = match (reused, patched) {
         (Some((site, load_diags, files)), _) => {
             diags.extend(load_diags);
             body_files = Some(files);
             site
         }
-        (None, Some(site)) => site,
+        (None, Some((site, docs))) => {
+            patched_docs = docs;
+            site
+        }
         (None, None) => {
             let before = diags.len();
             let site = model::load::load_cached(
@@ -247,7 +253,16 @@ pub fn build_with(
             .map(|doc| files.contains(&doc.file))
             .collect()
     });
-    let unchanged = |d: DocId| edited.as_ref().is_some_and(|e| !e[d]);
+    // Only front matter changed: `patched[d]` says whether document d's
+    // did; the others are as in the last build, as above.
+    let patched: Option<Vec<bool>> = patched_docs.filter(|_| prev.is_some()).map(|ds| {
+        let mut v = vec![false; site.docs.len()];
+        for d in ds {
+            v[d] = true;
+        }
+        v
+    });
+    let unchanged = |d: DocId| edited.as_ref().or(patched.as_ref()).is_some_and(|e| !e[d]);
     let sources: Vec<u64> = site
         .docs
         .par_iter()
@@ -315,6 +330,12 @@ pub fn build_with(
         .collect();
     let role_env: Vec<u64> = match &prev {
         Some(p) if edited.is_some() => p.role_env.clone(),
+        Some(p) if patched.is_some() => (0..site.roles.len())
+            .map(|r| match unchanged(site.roles[r].dept) {
+                true => p.role_env[r],
+                false => incremental::role_env(&site, r),
+            })
+            .collect(),
         _ => (0..site.roles.len())
             .map(|r| incremental::role_env(&site, r))
             .collect(),
@@ -453,6 +474,15 @@ pub fn build_with(
         });
         let global = match &prev {
             Some(p) if edited.is_some() && !group_text => p.global,
+            // The rest of what the global digest covers stands when only
+            // front matter changed and no list was sorted again.
+            Some(p)
+                if patched.is_some()
+                    && (0..site.docs.len())
+                        .all(|d| unchanged(d) || digests[d].meta == p.docs[d].meta) =>
+            {
+                p.global
+            }
             _ => incremental::global_digest(&site, &digests, &known),
         };
         timer.lap("global digest");
@@ -765,13 +795,15 @@ fn body_only_site(
 
 /// Only documents' front matter changed, and in nothing that the rest of
 /// the model is resolved against ([`model::load::patch`]): the model of the
-/// last good build with those documents made again. `None`: load the site.
+/// last good build with those documents made again, and which they are
+/// (`None` when the lists of documents were sorted again: a title or
+/// weight changed, which every page shows). `None`: load the site.
 fn patched_site(
     root: &Path,
     inc: &mut Incremental,
     markdown: &[PathBuf],
     changed: &[PathBuf],
-) -> Option<Site> {
+) -> Option<(Site, Option<Vec<DocId>>)> {
     if !inc.clean
         || inc.prev.is_none()
         || !inc.load_diagnostics.is_empty()
@@ -792,8 +824,8 @@ fn patched_site(
     let patch = model::load::patch(site, root, &files)?;
     let (mut site, bodies) = inc.last.take()?;
     incremental::drop_later(bodies);
-    model::load::apply(&mut site, patch, &mut inc.parsed);
-    Some(site)
+    let (docs, resorted) = model::load::apply(&mut site, patch, &mut inc.parsed);
+    Some((site, (!resorted).then_some(docs)))
 }
 
 /// A content Markdown file (`content/….md`), the only kind of change that

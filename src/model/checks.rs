@@ -60,7 +60,8 @@ fn raci(site: &Site, diags: &mut Vec<Diagnostic>) {
             .map(|(r, _)| *r)
             .collect();
         let responsible = a.raci.iter().filter(|(_, l)| l.has('R')).count();
-        let loc = site.location(a.span);
+        // Only for a problem: most activities have none.
+        let loc = || site.location(a.span);
         match accountable.len() {
             1 => {}
             0 => diags.push(
@@ -68,7 +69,7 @@ fn raci(site: &Site, diags: &mut Vec<Diagnostic>) {
                     "E050",
                     format!("activity `{}` has no accountable role (A)", a.id),
                 )
-                .at(loc.clone())
+                .at(loc())
                 .with_help("give exactly one role the letter A (\"A/R\" counts)"),
             ),
             _ => diags.push(
@@ -85,7 +86,7 @@ fn raci(site: &Site, diags: &mut Vec<Diagnostic>) {
                             .join(", ")
                     ),
                 )
-                .at(loc.clone())
+                .at(loc())
                 .with_help("exactly one role is accountable; make the others R or C"),
             ),
         }
@@ -95,7 +96,7 @@ fn raci(site: &Site, diags: &mut Vec<Diagnostic>) {
                     "E051",
                     format!("activity `{}` has no responsible role (R)", a.id),
                 )
-                .at(loc)
+                .at(loc())
                 .with_help("give at least one role the letter R"),
             );
         }

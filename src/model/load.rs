@@ -739,9 +739,11 @@ pub fn patch(site: &Site, root: &Path, changed: &[FileId]) -> Option<Patch> {
 }
 
 /// Puts `patch` into `site` (the site it was made from), and its files
-/// into `cache`.
-pub fn apply(site: &mut Site, patch: Patch, cache: &mut ParseCache) {
+/// into `cache`. Returns the documents patched, and whether a title or
+/// weight changed, which sorts the groups' and documents' lists again.
+pub fn apply(site: &mut Site, patch: Patch, cache: &mut ParseCache) -> (Vec<DocId>, bool) {
     let mut resort = false;
+    let patched = patch.docs.iter().map(|p| p.d).collect();
     for p in patch.docs {
         let old = &mut site.docs[p.d];
         resort |= old.title != p.doc.title || old.weight != p.doc.weight;
@@ -766,6 +768,7 @@ pub fn apply(site: &mut Site, patch: Patch, cache: &mut ParseCache) {
     if resort {
         sort_children(site);
     }
+    (patched, resort)
 }
 
 /// What one document's references resolve to.
