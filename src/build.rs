@@ -449,6 +449,7 @@ pub fn build_with(
 
     let bodies = pages::Bodies::new(&site, rendered_docs, rendered_groups);
     let nav_builtin = theme.builtin("nav.html");
+    let roles_builtin = theme.builtin("roles.html");
     let mut tera = theme.tera;
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
@@ -510,8 +511,19 @@ pub fn build_with(
         },
         made: Default::default(),
     };
+    // Sections of the role index that the edit did not touch are reused.
+    let role_sections = pages::roles::Sections {
+        split: roles_builtin,
+        previous: match (&delta, inc.as_deref_mut()) {
+            (Some(_), Some(inc)) => std::mem::take(&mut inc.role_sections),
+            _ => Default::default(),
+        },
+        keep: inc.is_some(),
+        made: Default::default(),
+    };
+    let index_rendered = wanted(pages::PageKey::RoleIndex);
     timer.lap("plan");
-    let jobs = pages::jobs(&site, &bodies, &wanted, &fragments);
+    let jobs = pages::jobs(&site, &bodies, &wanted, &fragments, &role_sections);
     timer.lap("page list");
     // The units' CSV rows of the last build, for the units that did not change.
     let kept_rows = match (&delta, inc.as_deref_mut()) {
@@ -570,6 +582,7 @@ pub fn build_with(
         if let Some(inc) = inc {
             inc.known = Some(known);
             inc.csv_rows = csv_rows;
+            inc.role_sections = role_sections.kept(index_rendered);
             remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
@@ -673,6 +686,7 @@ pub fn build_with(
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
         inc.csv_rows = csv_rows;
+        inc.role_sections = role_sections.kept(index_rendered);
         remember(inc, site, bodies, prev, next_prev, fragments);
     }
     Ok(Built {

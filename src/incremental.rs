@@ -89,6 +89,9 @@ pub struct Incremental {
     pub last: Option<(Site, crate::pages::Bodies)>,
     /// The handbook's charters as last rendered, by document.
     pub print: Vec<Option<std::sync::Arc<str>>>,
+    /// The role index's sections as last rendered, by a hash of what each
+    /// shows.
+    pub role_sections: std::collections::HashMap<u64, std::sync::Arc<str>>,
     /// The rows of each `/matrix/` unit's CSV as last made, by top-level
     /// group: the organization's CSV is them one after another.
     pub csv_rows: crate::pages::matrix::UnitRows,

@@ -194,6 +194,25 @@ fn every_kind_of_edit_gives_the_output_of_a_full_build() {
         "title = \"总负责人\"",
     );
     step(&f, &mut r, &["content/g0/d00.md"], "role title");
+    // A superior's title that keeps its initial: the role index's entry
+    // of a role under it, in another initial's section, shows it too.
+    f.replace(
+        "content/g1/d11.md",
+        "title = \"d11文员\"",
+        "title = \"文员乙\"",
+    );
+    step(
+        &f,
+        &mut r,
+        &["content/g1/d11.md"],
+        "role title, another initial",
+    );
+    f.replace(
+        "content/g1/d11.md",
+        "title = \"d11负责人\"",
+        "title = \"d11主管\"",
+    );
+    step(&f, &mut r, &["content/g1/d11.md"], "superior's title");
     f.replace(d, "headcount = 2", "headcount = 3");
     step(&f, &mut r, &[d], "headcount");
     f.replace(

@@ -527,6 +527,7 @@ pub fn jobs<'a>(
     bodies: &'a Bodies,
     want: Want,
     fragments: &'a print::Fragments,
+    sections: &'a roles::Sections,
 ) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     let group_body = move |g: GroupId| {
@@ -587,7 +588,7 @@ pub fn jobs<'a>(
             move || doc_context(site, bodies, d),
         ));
     }
-    roles::jobs(site, bodies, want, &mut jobs);
+    roles::jobs(site, bodies, want, sections, &mut jobs);
     matrix::jobs(site, want, &mut jobs);
     if want(PageKey::Org) {
         jobs.push(Job::new(

@@ -4,7 +4,13 @@
 
 use serde::Serialize;
 
-use super::{Bodies, Job, Link, PageKey, RoleRef, Want, base_context, body_html, role_ref};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use super::{
+    Bodies, Job, Link, PageKey, Prepared, RoleRef, Splice, Want, base_context, body_html, role_ref,
+};
 use crate::model::{ActId, RoleId, Site};
 use crate::sortkey;
 
@@ -106,20 +112,70 @@ fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
         .filter(|&t| site.published(site.roles[t].dept))
 }
 
+/// The role index's sections, one per initial. With the built-in
+/// `roles.html` each is rendered on its own (`role_initial.html`) and put
+/// into the page afterwards, keyed by a hash of what it shows, so that
+/// `serve` renders again only the sections an edit changed.
+#[derive(Default)]
+pub struct Sections {
+    /// `roles.html` is the built-in one: render the index in sections.
+    pub split: bool,
+    /// The last build's sections, to reuse (an incremental build only).
+    pub previous: HashMap<u64, Arc<str>>,
+    /// Keep this build's sections (for the next build of `serve`).
+    pub keep: bool,
+    pub made: Mutex<HashMap<u64, Arc<str>>>,
+}
+
+impl Sections {
+    /// The sections for the next build: those made now, or the previous
+    /// ones when the index was not `rendered`.
+    pub fn kept(self, rendered: bool) -> HashMap<u64, Arc<str>> {
+        if rendered {
+            self.made.into_inner().unwrap_or_else(|e| e.into_inner())
+        } else {
+            self.previous
+        }
+    }
+}
+
 /// The role index and one page per role, those `want` selects.
-pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<Job<'a>>) {
+pub fn jobs<'a>(
+    site: &'a Site,
+    bodies: &'a Bodies,
+    want: Want,
+    sections: &'a Sections,
+    jobs: &mut Vec<Job<'a>>,
+) {
     let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
     if want(PageKey::RoleIndex) {
         // Sorted here, in parallel, not inside the page's job: a job that
         // waits for parallel work of its own picks up other pages' jobs
         // meanwhile, and more big pages are held in memory at once.
         let sorted = sorted_roles(site);
-        jobs.push(Job::new(
-            PageKey::RoleIndex,
-            "roles/index.html".into(),
-            "roles.html",
-            move || index_context(site, &sorted, title),
-        ));
+        jobs.push(if sections.split {
+            Job::with_tera(
+                PageKey::RoleIndex,
+                "roles/index.html".into(),
+                "roles.html",
+                move |tera| index_in_sections(site, &sorted, title, tera, sections),
+            )
+        } else {
+            Job::new(
+                PageKey::RoleIndex,
+                "roles/index.html".into(),
+                "roles.html",
+                move || {
+                    let (mut c, initials) = index_context(site, &sorted, title);
+                    let initials: Vec<Initial> = initials
+                        .iter()
+                        .map(|(letter, roles)| initial(site, *letter, roles))
+                        .collect();
+                    c.insert("initials", &initials);
+                    c
+                },
+            )
+        });
     }
     let wanted: Vec<RoleId> = (0..site.roles.len())
         .filter(|&r| site.published(site.roles[r].dept) && want(PageKey::Role(r)))
@@ -165,44 +221,132 @@ pub fn jobs<'a>(site: &'a Site, bodies: &'a Bodies, want: Want, jobs: &mut Vec<J
     }
 }
 
-fn index_context(site: &Site, sorted: &[(RoleId, String)], title: &str) -> tera::Context {
-    let entries: Vec<(char, IndexEntry)> = sorted
+/// The role index with its sections rendered on their own (or taken
+/// from the last build), the page itself with markers in their place.
+fn index_in_sections(
+    site: &Site,
+    sorted: &[(RoleId, String)],
+    title: &str,
+    tera: &tera::Tera,
+    sections: &Sections,
+) -> Result<Prepared, tera::Error> {
+    let (mut c, initials) = index_context(site, sorted, title);
+    let mut made = HashMap::new();
+    let mut parts = Vec::with_capacity(initials.len());
+    for (letter, roles) in &initials {
+        // What the section shows, hashed without making it.
+        let mut h = std::hash::DefaultHasher::new();
+        letter.hash(&mut h);
+        for (r, key) in roles.iter() {
+            hash_entry(site, *r, key, &mut h);
+        }
+        let key = h.finish();
+        let html = match sections.previous.get(&key) {
+            Some(html) => html.clone(),
+            None => {
+                let mut sc = base_context(site, "roles/", title);
+                sc.insert("group", &initial(site, *letter, roles));
+                Arc::from(tera.render("role_initial.html", &sc)?)
+            }
+        };
+        if sections.keep {
+            made.insert(key, html.clone());
+        }
+        parts.push(html);
+    }
+    *sections.made.lock().unwrap_or_else(|e| e.into_inner()) = made;
+    let splice = Splice::new(parts);
+    let views: Vec<tera::Value> = initials
         .iter()
-        .map(|(r, key)| {
-            let role = &site.roles[*r];
-            let dept = &site.docs[role.dept];
-            let entry = IndexEntry {
-                title: role.title.clone(),
-                url: site.role_url(*r),
-                key: key.clone(),
-                dept_title: dept.title.clone(),
-                dept_url: dept.url.clone(),
-                reports_to: published_superior(site, *r).map(|t| role_ref(site, t, role.dept)),
-            };
-            (sortkey::initial_of_key(key), entry)
+        .enumerate()
+        .map(|(i, (letter, _))| {
+            let mut m = tera::Map::new();
+            m.insert("letter".into(), tera::Value::from(letter.to_string()));
+            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
+            tera::Value::from(m)
         })
         .collect();
-    let count = entries.len();
-    let mut initials: Vec<Initial> = Vec::new();
-    for (letter, entry) in entries {
+    c.insert_value("initials", tera::Value::from(views));
+    Ok(Prepared {
+        context: c,
+        splice: Some(splice),
+    })
+}
+
+/// Everything [`entry`] puts into role `r`'s entry, into `h`.
+fn hash_entry(site: &Site, r: RoleId, key: &str, h: &mut impl Hasher) {
+    let role = &site.roles[r];
+    let dept = &site.docs[role.dept];
+    (&role.title, &dept.id, &role.id, key, &dept.title, &dept.url).hash(h);
+    match published_superior(site, r) {
+        Some(t) => {
+            let sup = &site.roles[t];
+            let sdept = &site.docs[sup.dept];
+            let same = sup.dept == role.dept;
+            (
+                1u8,
+                &sup.title,
+                &sdept.id,
+                &sup.id,
+                &sdept.title,
+                &sdept.url,
+                same,
+            )
+                .hash(h);
+        }
+        None => 0u8.hash(h),
+    }
+}
+
+/// Role `r`'s entry in the index (`key`: its title's sort key).
+fn entry(site: &Site, r: RoleId, key: &str) -> IndexEntry {
+    let role = &site.roles[r];
+    let dept = &site.docs[role.dept];
+    IndexEntry {
+        title: role.title.clone(),
+        url: site.role_url(r),
+        key: key.to_string(),
+        dept_title: dept.title.clone(),
+        dept_url: dept.url.clone(),
+        reports_to: published_superior(site, r).map(|t| role_ref(site, t, role.dept)),
+    }
+}
+
+/// The section of `letter`, of `roles` (in index order).
+fn initial(site: &Site, letter: char, roles: &[&(RoleId, String)]) -> Initial {
+    Initial {
+        letter,
+        roles: roles.iter().map(|(r, key)| entry(site, *r, key)).collect(),
+    }
+}
+
+/// The roles of [`sorted_roles`] by initial, in the index's order.
+type ByInitial<'s> = Vec<(char, Vec<&'s (RoleId, String)>)>;
+
+/// The role index's context but for its sections, and the roles of
+/// each section.
+fn index_context<'s>(
+    site: &Site,
+    sorted: &'s [(RoleId, String)],
+    title: &str,
+) -> (tera::Context, ByInitial<'s>) {
+    let mut initials: ByInitial<'s> = Vec::new();
+    for item in sorted {
+        let letter = sortkey::initial_of_key(&item.1);
         match initials.last_mut() {
-            Some(i) if i.letter == letter => i.roles.push(entry),
-            _ => initials.push(Initial {
-                letter,
-                roles: vec![entry],
-            }),
+            Some((l, roles)) if *l == letter => roles.push(item),
+            _ => initials.push((letter, vec![item])),
         }
     }
     // `#` (titles that start with a digit or symbol) goes last.
-    initials.sort_by_key(|i| (i.letter == '#', i.letter));
+    initials.sort_by_key(|(l, _)| (*l == '#', *l));
     let mut c = base_context(site, "roles/", title);
     let alphabet: Vec<(char, bool)> = ('A'..='Z')
-        .map(|l| (l, initials.iter().any(|i| i.letter == l)))
+        .map(|l| (l, initials.iter().any(|(i, _)| *i == l)))
         .collect();
     c.insert("alphabet", &alphabet);
-    c.insert("initials", &initials);
-    c.insert("count", &count);
-    c
+    c.insert("count", &sorted.len());
+    (c, initials)
 }
 
 fn role_context(
