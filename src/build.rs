@@ -511,19 +511,25 @@ pub fn build_with(
         },
         made: Default::default(),
     };
-    // Sections of the role index that the edit did not touch are reused.
-    let role_sections = pages::roles::Sections {
-        split: roles_builtin,
-        previous: match (&delta, inc.as_deref_mut()) {
-            (Some(_), Some(inc)) => std::mem::take(&mut inc.role_sections),
-            _ => Default::default(),
-        },
-        keep: inc.is_some(),
-        made: Default::default(),
+    // Parts of the role index and the org chart that the edit did not
+    // change are reused.
+    let keep = inc.is_some();
+    let mut previous = |take: fn(&mut Incremental) -> &mut incremental::PartMap| match (
+        &delta,
+        inc.as_deref_mut(),
+    ) {
+        (Some(_), Some(inc)) => std::mem::take(take(inc)),
+        _ => Default::default(),
+    };
+    let big_parts = pages::BigParts {
+        roles_split: roles_builtin,
+        roles: pages::Parts::new(previous(|i| &mut i.role_sections), keep),
+        org: pages::Parts::new(previous(|i| &mut i.org_units), keep),
     };
     let index_rendered = wanted(pages::PageKey::RoleIndex);
     timer.lap("plan");
-    let jobs = pages::jobs(&site, &bodies, &wanted, &fragments, &role_sections);
+    let org_rendered = wanted(pages::PageKey::Org);
+    let jobs = pages::jobs(&site, &bodies, &wanted, &fragments, &big_parts);
     timer.lap("page list");
     // The units' CSV rows of the last build, for the units that did not change.
     let kept_rows = match (&delta, inc.as_deref_mut()) {
@@ -582,7 +588,8 @@ pub fn build_with(
         if let Some(inc) = inc {
             inc.known = Some(known);
             inc.csv_rows = csv_rows;
-            inc.role_sections = role_sections.kept(index_rendered);
+            inc.role_sections = big_parts.roles.kept(index_rendered);
+            inc.org_units = big_parts.org.kept(org_rendered);
             remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
@@ -686,7 +693,8 @@ pub fn build_with(
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
         inc.csv_rows = csv_rows;
-        inc.role_sections = role_sections.kept(index_rendered);
+        inc.role_sections = big_parts.roles.kept(index_rendered);
+        inc.org_units = big_parts.org.kept(org_rendered);
         remember(inc, site, bodies, prev, next_prev, fragments);
     }
     Ok(Built {

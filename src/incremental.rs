@@ -79,6 +79,9 @@ pub struct Prev {
     pub bodies: Vec<CachedBody>,
 }
 
+/// Parts of a big page by a hash of what each shows (see [`crate::pages::Parts`]).
+pub type PartMap = std::collections::HashMap<u64, std::sync::Arc<str>>;
+
 /// Everything `serve` keeps between builds.
 #[derive(Default)]
 pub struct Incremental {
@@ -91,7 +94,9 @@ pub struct Incremental {
     pub print: Vec<Option<std::sync::Arc<str>>>,
     /// The role index's sections as last rendered, by a hash of what each
     /// shows.
-    pub role_sections: std::collections::HashMap<u64, std::sync::Arc<str>>,
+    pub role_sections: PartMap,
+    /// The org chart's units (drawing, list) as last made, likewise.
+    pub org_units: PartMap,
     /// The rows of each `/matrix/` unit's CSV as last made, by top-level
     /// group: the organization's CSV is them one after another.
     pub csv_rows: crate::pages::matrix::UnitRows,

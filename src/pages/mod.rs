@@ -9,6 +9,9 @@ pub mod print;
 pub mod roles;
 pub mod sitemap;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde::Serialize;
 
 use crate::markdown::TocEntry;
@@ -403,6 +406,68 @@ pub struct Prepared {
     pub splice: Option<Splice>,
 }
 
+/// Parts of a big page made on their own, keyed by a hash of what each
+/// shows: the last build's, which an incremental build of `serve` reuses
+/// for the parts an edit did not change, and this build's.
+#[derive(Default)]
+pub struct Parts {
+    /// The last build's parts (an incremental build only).
+    pub previous: HashMap<u64, Arc<str>>,
+    /// Keep this build's parts (for the next build of `serve`).
+    pub keep: bool,
+    made: Mutex<HashMap<u64, Arc<str>>>,
+}
+
+impl Parts {
+    pub fn new(previous: HashMap<u64, Arc<str>>, keep: bool) -> Parts {
+        Parts {
+            previous,
+            keep,
+            made: Default::default(),
+        }
+    }
+
+    /// The part whose content hashes to `key`: the last build's, or made
+    /// by `make`.
+    pub fn get_or_make<E>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
+        let part = match self.previous.get(&key) {
+            Some(p) => p.clone(),
+            None => Arc::from(make()?),
+        };
+        if self.keep {
+            self.made
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, part.clone());
+        }
+        Ok(part)
+    }
+
+    /// The parts for the next build: those of this one, or the previous
+    /// ones when the page was not `rendered`.
+    pub fn kept(self, rendered: bool) -> HashMap<u64, Arc<str>> {
+        if rendered {
+            self.made.into_inner().unwrap_or_else(|e| e.into_inner())
+        } else {
+            self.previous
+        }
+    }
+}
+
+/// The parts of the big pages: the role index's sections (when
+/// `roles.html` is the built-in one, which renders the index in sections
+/// with `role_initial.html`) and the org chart's units.
+#[derive(Default)]
+pub struct BigParts {
+    pub roles_split: bool,
+    pub roles: Parts,
+    pub org: Parts,
+}
+
 /// Parts of a page rendered on their own. The page is rendered with
 /// [`Splice::marker`]s (private-use characters around a number and a
 /// nonce no content can know) where the parts go; [`Splice::apply`] puts
@@ -527,7 +592,7 @@ pub fn jobs<'a>(
     bodies: &'a Bodies,
     want: Want,
     fragments: &'a print::Fragments,
-    sections: &'a roles::Sections,
+    parts: &'a BigParts,
 ) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     let group_body = move |g: GroupId| {
@@ -588,14 +653,21 @@ pub fn jobs<'a>(
             move || doc_context(site, bodies, d),
         ));
     }
-    roles::jobs(site, bodies, want, sections, &mut jobs);
+    roles::jobs(
+        site,
+        bodies,
+        want,
+        parts.roles_split,
+        &parts.roles,
+        &mut jobs,
+    );
     matrix::jobs(site, want, &mut jobs);
     if want(PageKey::Org) {
-        jobs.push(Job::new(
+        jobs.push(Job::with_tera(
             PageKey::Org,
             "org/index.html".into(),
             "org.html",
-            move || org::context(site),
+            move |_| Ok(org::context(site, &parts.org)),
         ));
     }
     print::jobs(site, bodies, want, fragments, &mut jobs);

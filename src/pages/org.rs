@@ -4,6 +4,7 @@
 //! linked nodes, reporting lines as edges (dashed across departments),
 //! labels measured with unicode-width, and the same tree as a nested list.
 
+use std::convert::Infallible;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -20,7 +21,7 @@ const CELL_PX: f64 = 7.5; // one terminal cell at the 13px label font
 const PAD_X: f64 = 12.0;
 const MARGIN: f64 = 8.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum NodeKind {
     Group(usize),
     Dept(DocId),
@@ -386,14 +387,10 @@ struct Chart {
     url: String,
     departments: usize,
     roles: usize,
-    #[serde(skip)]
-    svg: String,
-    #[serde(skip)]
-    list: String,
 }
 
 /// The context of `/org/`.
-pub fn context(site: &Site) -> tera::Context {
+pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
     let mut seen = vec![false; site.docs.len()];
     // Units: each top-level group (its parentless departments), then departments at the root.
     let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
@@ -430,6 +427,9 @@ pub fn context(site: &Site) -> tera::Context {
         }
         trees.push((title, url, tree));
     }
+    // Each unit's drawing and list, or the last build's when what they
+    // show did not change.
+    let mut parts = Vec::new();
     let charts: Vec<Chart> = trees
         .into_iter()
         .map(|(title, url, mut tree)| {
@@ -439,37 +439,84 @@ pub fn context(site: &Site) -> tera::Context {
                 .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
                 .count();
             let roles = tree.role_node.len();
-            let svg = svg(site, &mut tree, &title);
-            let mut l = String::from("<ul class=\"org-list\">");
-            list(&tree, 0, &mut l);
-            l.push_str("</ul>");
+            let key = unit_hash(site, &tree, &title);
+            let svg = cache
+                .get_or_make(key, || Ok::<_, Infallible>(svg(site, &mut tree, &title)))
+                .unwrap_or_else(|e| match e {});
+            let list = cache
+                .get_or_make(crate::incremental::hash(&(key, "list")), || {
+                    let mut l = String::from("<ul class=\"org-list\">");
+                    list(&tree, 0, &mut l);
+                    l.push_str("</ul>");
+                    Ok::<_, Infallible>(l)
+                })
+                .unwrap_or_else(|e| match e {});
+            parts.push(svg);
+            parts.push(list);
             Chart {
                 title,
                 url,
                 departments,
                 roles,
-                svg,
-                list: l,
             }
         })
         .collect();
+    // The drawings go into the rendered page: megabytes at 10,000
+    // departments, which the template engine need not copy.
+    let splice = super::Splice::new(parts);
     let title = crate::theme::i18n::strings(site.config.lang())["org_chart"];
     let mut c = base_context(site, "org/", title);
     let values: Vec<tera::Value> = charts
         .iter()
-        .map(|ch| {
+        .enumerate()
+        .map(|(i, ch)| {
             let mut m = tera::Map::new();
             m.insert("title".into(), ch.title.as_str().into());
             m.insert("url".into(), ch.url.as_str().into());
             m.insert("departments".into(), ch.departments.into());
             m.insert("roles".into(), ch.roles.into());
-            m.insert("svg".into(), tera::Value::safe_string(&ch.svg));
-            m.insert("list".into(), tera::Value::safe_string(&ch.list));
+            m.insert(
+                "svg".into(),
+                tera::Value::safe_string(&splice.marker(2 * i)),
+            );
+            m.insert(
+                "list".into(),
+                tera::Value::safe_string(&splice.marker(2 * i + 1)),
+            );
             tera::Value::from(m)
         })
         .collect();
     c.insert_value("charts", tera::Value::from(values));
-    c
+    super::Prepared {
+        context: c,
+        splice: Some(splice),
+    }
+}
+
+/// A hash of everything a unit's drawing and list show: its title, its
+/// nodes and the reporting lines between its roles.
+fn unit_hash(site: &Site, tree: &Tree, title: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    title.hash(&mut h);
+    for n in &tree.nodes {
+        (n.kind, &n.label, &n.url, &n.children, n.depth).hash(&mut h);
+    }
+    for (&r, &rn) in &tree.role_node {
+        let to = site.roles[r].reports_to;
+        (
+            r,
+            rn,
+            site.roles[r].dept,
+            to,
+            to.map(|s| site.roles[s].dept),
+        )
+            .hash(&mut h);
+    }
+    for (&d, &dn) in &tree.dept_node {
+        (d, dn).hash(&mut h);
+    }
+    h.finish()
 }
 
 fn is_root(site: &Site, d: DocId) -> bool {

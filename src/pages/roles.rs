@@ -4,12 +4,11 @@
 
 use serde::Serialize;
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
 
 use super::{
-    Bodies, Job, Link, PageKey, Prepared, RoleRef, Splice, Want, base_context, body_html, role_ref,
+    Bodies, Job, Link, PageKey, Parts, Prepared, RoleRef, Splice, Want, base_context, body_html,
+    role_ref,
 };
 use crate::model::{ActId, RoleId, Site};
 use crate::sortkey;
@@ -112,39 +111,13 @@ fn published_superior(site: &Site, r: RoleId) -> Option<RoleId> {
         .filter(|&t| site.published(site.roles[t].dept))
 }
 
-/// The role index's sections, one per initial. With the built-in
-/// `roles.html` each is rendered on its own (`role_initial.html`) and put
-/// into the page afterwards, keyed by a hash of what it shows, so that
-/// `serve` renders again only the sections an edit changed.
-#[derive(Default)]
-pub struct Sections {
-    /// `roles.html` is the built-in one: render the index in sections.
-    pub split: bool,
-    /// The last build's sections, to reuse (an incremental build only).
-    pub previous: HashMap<u64, Arc<str>>,
-    /// Keep this build's sections (for the next build of `serve`).
-    pub keep: bool,
-    pub made: Mutex<HashMap<u64, Arc<str>>>,
-}
-
-impl Sections {
-    /// The sections for the next build: those made now, or the previous
-    /// ones when the index was not `rendered`.
-    pub fn kept(self, rendered: bool) -> HashMap<u64, Arc<str>> {
-        if rendered {
-            self.made.into_inner().unwrap_or_else(|e| e.into_inner())
-        } else {
-            self.previous
-        }
-    }
-}
-
 /// The role index and one page per role, those `want` selects.
 pub fn jobs<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
     want: Want,
-    sections: &'a Sections,
+    split: bool,
+    sections: &'a Parts,
     jobs: &mut Vec<Job<'a>>,
 ) {
     let title = crate::theme::i18n::strings(site.config.lang())["role_index"];
@@ -153,7 +126,10 @@ pub fn jobs<'a>(
         // waits for parallel work of its own picks up other pages' jobs
         // meanwhile, and more big pages are held in memory at once.
         let sorted = sorted_roles(site);
-        jobs.push(if sections.split {
+        // With the built-in roles.html, each initial's section is rendered
+        // on its own (role_initial.html) and put into the page afterwards,
+        // so that `serve` renders again only the sections an edit changed.
+        jobs.push(if split {
             Job::with_tera(
                 PageKey::RoleIndex,
                 "roles/index.html".into(),
@@ -228,10 +204,9 @@ fn index_in_sections(
     sorted: &[(RoleId, String)],
     title: &str,
     tera: &tera::Tera,
-    sections: &Sections,
+    sections: &Parts,
 ) -> Result<Prepared, tera::Error> {
     let (mut c, initials) = index_context(site, sorted, title);
-    let mut made = HashMap::new();
     let mut parts = Vec::with_capacity(initials.len());
     for (letter, roles) in &initials {
         // What the section shows, hashed without making it.
@@ -240,21 +215,12 @@ fn index_in_sections(
         for (r, key) in roles.iter() {
             hash_entry(site, *r, key, &mut h);
         }
-        let key = h.finish();
-        let html = match sections.previous.get(&key) {
-            Some(html) => html.clone(),
-            None => {
-                let mut sc = base_context(site, "roles/", title);
-                sc.insert("group", &initial(site, *letter, roles));
-                Arc::from(tera.render("role_initial.html", &sc)?)
-            }
-        };
-        if sections.keep {
-            made.insert(key, html.clone());
-        }
-        parts.push(html);
+        parts.push(sections.get_or_make(h.finish(), || {
+            let mut sc = base_context(site, "roles/", title);
+            sc.insert("group", &initial(site, *letter, roles));
+            tera.render("role_initial.html", &sc)
+        })?);
     }
-    *sections.made.lock().unwrap_or_else(|e| e.into_inner()) = made;
     let splice = Splice::new(parts);
     let views: Vec<tera::Value> = initials
         .iter()
