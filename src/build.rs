@@ -450,6 +450,7 @@ pub fn build_with(
     let bodies = pages::Bodies::new(&site, rendered_docs, rendered_groups);
     let nav_builtin = theme.builtin("nav.html");
     let roles_builtin = theme.builtin("roles.html");
+    let matrix_builtin = theme.builtin("matrix.html");
     let mut tera = theme.tera;
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
@@ -511,24 +512,19 @@ pub fn build_with(
         },
         made: Default::default(),
     };
-    // Parts of the role index and the org chart that the edit did not
-    // change are reused.
-    let keep = inc.is_some();
-    let mut previous = |take: fn(&mut Incremental) -> &mut incremental::PartMap| match (
-        &delta,
-        inc.as_deref_mut(),
-    ) {
-        (Some(_), Some(inc)) => std::mem::take(take(inc)),
-        _ => Default::default(),
-    };
+    // Parts of the big pages that the edit did not change are reused.
     let big_parts = pages::BigParts {
         roles_split: roles_builtin,
-        roles: pages::Parts::new(previous(|i| &mut i.role_sections), keep),
-        org: pages::Parts::new(previous(|i| &mut i.org_units), keep),
+        matrix_split: matrix_builtin,
+        parts: pages::Parts::new(
+            match (&delta, inc.as_deref_mut()) {
+                (Some(_), Some(inc)) => std::mem::take(&mut inc.parts),
+                _ => Default::default(),
+            },
+            inc.is_some(),
+        ),
     };
-    let index_rendered = wanted(pages::PageKey::RoleIndex);
     timer.lap("plan");
-    let org_rendered = wanted(pages::PageKey::Org);
     let jobs = pages::jobs(&site, &bodies, &wanted, &fragments, &big_parts);
     timer.lap("page list");
     // The units' CSV rows of the last build, for the units that did not change.
@@ -588,8 +584,7 @@ pub fn build_with(
         if let Some(inc) = inc {
             inc.known = Some(known);
             inc.csv_rows = csv_rows;
-            inc.role_sections = big_parts.roles.kept(index_rendered);
-            inc.org_units = big_parts.org.kept(org_rendered);
+            inc.parts = big_parts.parts.kept();
             remember(inc, site, bodies, prev, next_prev, fragments);
         }
         return Ok(Built {
@@ -693,8 +688,7 @@ pub fn build_with(
     let stats = stats(&site, pages, started);
     if let Some(inc) = inc {
         inc.csv_rows = csv_rows;
-        inc.role_sections = big_parts.roles.kept(index_rendered);
-        inc.org_units = big_parts.org.kept(org_rendered);
+        inc.parts = big_parts.parts.kept();
         remember(inc, site, bodies, prev, next_prev, fragments);
     }
     Ok(Built {

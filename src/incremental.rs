@@ -79,9 +79,6 @@ pub struct Prev {
     pub bodies: Vec<CachedBody>,
 }
 
-/// Parts of a big page by a hash of what each shows (see [`crate::pages::Parts`]).
-pub type PartMap = std::collections::HashMap<u64, std::sync::Arc<str>>;
-
 /// Everything `serve` keeps between builds.
 #[derive(Default)]
 pub struct Incremental {
@@ -92,11 +89,8 @@ pub struct Incremental {
     pub last: Option<(Site, crate::pages::Bodies)>,
     /// The handbook's charters as last rendered, by document.
     pub print: Vec<Option<std::sync::Arc<str>>>,
-    /// The role index's sections as last rendered, by a hash of what each
-    /// shows.
-    pub role_sections: PartMap,
-    /// The org chart's units (drawing, list) as last made, likewise.
-    pub org_units: PartMap,
+    /// Parts of the big pages as last made (see [`crate::pages::Parts`]).
+    pub parts: std::collections::HashMap<PageKey, crate::pages::PartMap>,
     /// The rows of each `/matrix/` unit's CSV as last made, by top-level
     /// group: the organization's CSV is them one after another.
     pub csv_rows: crate::pages::matrix::UnitRows,

@@ -234,17 +234,16 @@ fn the_cached_sidebar_equals_the_sidebar_rendered_on_every_page() {
     }
 }
 
-/// With the built-in roles.html the role index is rendered one section
-/// (initial) at a time with role_initial.html and spliced into the page
-/// (src/pages/roles.rs, so that `serve` renders only the sections an edit
-/// changed); a site's own roles.html gets every role in one context and
-/// renders the page in one piece. A site copy of the built-in roles.html
-/// takes the second way and must give the same bytes; a site's own
-/// role_initial.html is used by the first.
+/// With the built-in roles.html and matrix.html the role index and the
+/// matrix pages are rendered in parts (one initial's section with
+/// role_initial.html, one table with matrix_section.html) spliced into the
+/// page (src/pages/mod.rs, Parts: `serve` renders again only the parts an
+/// edit changed); a site's own roles.html or matrix.html gets everything
+/// in one context and renders the page in one piece. A site copy of the
+/// built-in template takes the second way and must give the same bytes;
+/// a site's own part template is used by the first.
 #[test]
-fn the_role_index_in_sections_equals_the_role_index_in_one_piece() {
-    let roles =
-        std::fs::read_to_string(repo_root().join("themes/default/templates/roles.html")).unwrap();
+fn pages_rendered_in_parts_equal_pages_rendered_in_one_piece() {
     let site = Site::empty();
     copy_dir(&repo_root().join("content"), &site.root().join("content"));
     std::fs::copy(
@@ -252,31 +251,53 @@ fn the_role_index_in_sections_equals_the_role_index_in_one_piece() {
         site.root().join("config.toml"),
     )
     .unwrap();
-    let split = site.scratch().join("out-split");
-    let whole = site.scratch().join("out-whole");
-    site.build(&["--format", "json", "--output", split.to_str().unwrap()])
-        .success();
-    site.write("templates/roles.html", &roles);
-    site.build(&["--format", "json", "--output", whole.to_str().unwrap()])
-        .success();
-    let a = std::fs::read_to_string(split.join("roles/index.html")).unwrap();
-    let b = std::fs::read_to_string(whole.join("roles/index.html")).unwrap();
-    assert_eq!(a, b);
-    let sections = a.matches("<section class=\"initial\"").count();
-    assert!(sections > 5, "{sections} sections");
-    assert!(!a.contains('\u{E001}'), "a splice marker left in the page");
-    // The site's own section template, in the sections.
-    site.write(
-        "templates/role_initial.html",
-        "<section class=\"mine\">{{ group.letter }}: {{ group.roles | length }}</section>",
-    );
-    std::fs::remove_file(site.root().join("templates/roles.html")).unwrap();
-    site.build(&["--format", "json", "--output", split.to_str().unwrap()])
-        .success();
-    let c = std::fs::read_to_string(split.join("roles/index.html")).unwrap();
-    assert_eq!(
-        c.matches("<section class=\"mine\">").count(),
-        sections,
-        "{c}"
-    );
+    let cases = [
+        (
+            "roles.html",
+            "roles/index.html",
+            "<section class=\"initial\"",
+            "role_initial.html",
+            "<section class=\"mine\">{{ group.letter }}: {{ group.roles | length }}</section>",
+        ),
+        (
+            "matrix.html",
+            "matrix/index.html",
+            "<section class=\"matrix-section\"",
+            "matrix_section.html",
+            "<section class=\"mine\">{{ index }}: {{ matrix.title }}</section>",
+        ),
+    ];
+    for (page, path, part, part_template, mine) in cases {
+        let builtin =
+            std::fs::read_to_string(repo_root().join("themes/default/templates").join(page))
+                .unwrap();
+        let split = site.scratch().join("out-split");
+        let whole = site.scratch().join("out-whole");
+        site.build(&["--format", "json", "--output", split.to_str().unwrap()])
+            .success();
+        site.write(&format!("templates/{page}"), &builtin);
+        site.build(&["--format", "json", "--output", whole.to_str().unwrap()])
+            .success();
+        let a = std::fs::read_to_string(split.join(path)).unwrap();
+        let b = std::fs::read_to_string(whole.join(path)).unwrap();
+        assert_eq!(a, b, "{page}");
+        let parts = a.matches(part).count();
+        assert!(parts >= 5, "{page}: {parts} parts");
+        assert!(
+            !a.contains('\u{E001}'),
+            "{page}: a splice marker left in the page"
+        );
+        // The site's own part template, in the parts.
+        site.write(&format!("templates/{part_template}"), mine);
+        std::fs::remove_file(site.root().join("templates").join(page)).unwrap();
+        site.build(&["--format", "json", "--output", split.to_str().unwrap()])
+            .success();
+        let c = std::fs::read_to_string(split.join(path)).unwrap();
+        assert_eq!(
+            c.matches("<section class=\"mine\">").count(),
+            parts,
+            "{page}: {c}"
+        );
+        std::fs::remove_file(site.root().join("templates").join(part_template)).unwrap();
+    }
 }

@@ -24,7 +24,7 @@ pub struct Matrix {
     rows: Vec<Row>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ColumnView {
     title: String,
     url: String,
@@ -33,14 +33,14 @@ struct ColumnView {
     dept_start: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ColGroupView {
     title: String,
     url: String,
     span: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct RowView {
     header: bool,
     title: String,
@@ -50,7 +50,7 @@ struct RowView {
     cells: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct MatrixView {
     columns: Vec<ColumnView>,
     col_groups: Vec<ColGroupView>,
@@ -472,7 +472,53 @@ pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 /// `/matrix/`: one table per top-level group while the whole stays small;
 /// beyond that, one page per group with each department's own table, so
 /// the size grows with the number of assignments, not roles × activities.
-pub fn jobs<'a>(site: &'a Site, want: Want, jobs: &mut Vec<Job<'a>>) {
+/// A matrix page (context `c`, but for its `tables`) with its tables
+/// rendered on their own (`matrix_section.html`), or taken from the last
+/// build, and put in after the page is rendered.
+fn in_sections(
+    page: PageKey,
+    url: &str,
+    title: &str,
+    mut c: tera::Context,
+    views: &[MatrixView],
+    tera: &tera::Tera,
+    parts: &super::Parts,
+) -> Result<super::Prepared, tera::Error> {
+    let mut html = Vec::with_capacity(views.len());
+    for (i, v) in views.iter().enumerate() {
+        let key = crate::incremental::hash(&(url, title, i + 1, v));
+        html.push(parts.get_or_make(page, key, || {
+            let mut sc = c.clone();
+            sc.insert("matrix", v);
+            sc.insert("index", &(i + 1));
+            tera.render("matrix_section.html", &sc)
+        })?);
+    }
+    let splice = super::Splice::new(html);
+    let tables: Vec<tera::Value> = (0..views.len())
+        .map(|i| {
+            let mut m = tera::Map::new();
+            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
+            tera::Value::from(m)
+        })
+        .collect();
+    c.insert_value("tables", tera::Value::from(tables));
+    Ok(super::Prepared {
+        context: c,
+        splice: Some(splice),
+    })
+}
+
+/// `/matrix/` and its units' pages, those `want` selects. With the
+/// built-in `matrix.html` (`in_parts`), their tables are rendered one by
+/// one, and `serve` renders again only those an edit changed.
+pub fn jobs<'a>(
+    site: &'a Site,
+    want: Want,
+    in_parts: bool,
+    parts: &'a super::Parts,
+    jobs: &mut Vec<Job<'a>>,
+) {
     let units = units(site);
     let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
     let split = is_split(site, &units);
@@ -491,28 +537,37 @@ pub fn jobs<'a>(site: &'a Site, want: Want, jobs: &mut Vec<Job<'a>>) {
             if !want(PageKey::MatrixUnit(group)) {
                 continue;
             }
-            jobs.push(Job::new(
-                PageKey::MatrixUnit(group),
-                crate::urls::file_of(&url),
-                "matrix.html",
-                move || {
-                    let tables: Vec<MatrixView> = docs
-                        .iter()
-                        .map(|&d| {
-                            let mut v = department(site, d)
-                                .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
-                            v.title = Some(site.docs[d].title.clone());
-                            v.url = Some(site.docs[d].url.clone());
-                            v
-                        })
-                        .collect();
-                    let mut c = base_context(site, &url, &format!("{title} · {name}"));
+            let page = PageKey::MatrixUnit(group);
+            let make = move || {
+                let tables: Vec<MatrixView> = docs
+                    .iter()
+                    .map(|&d| {
+                        let mut v = department(site, d)
+                            .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
+                        v.title = Some(site.docs[d].title.clone());
+                        v.url = Some(site.docs[d].url.clone());
+                        v
+                    })
+                    .collect();
+                let page_title = format!("{title} · {name}");
+                let mut c = base_context(site, &url, &page_title);
+                c.insert("split", &false);
+                c.insert("csv_all", &csv);
+                (c, tables, url, page_title)
+            };
+            let path = crate::urls::file_of(&format!("matrix/{slug}/"));
+            jobs.push(if in_parts {
+                Job::with_tera(page, path, "matrix.html", move |tera| {
+                    let (c, tables, url, page_title) = make();
+                    in_sections(page, &url, &page_title, c, &tables, tera, parts)
+                })
+            } else {
+                Job::new(page, path, "matrix.html", move || {
+                    let (mut c, tables, ..) = make();
                     c.insert("tables", &tables);
-                    c.insert("split", &false);
-                    c.insert("csv_all", &csv);
                     c
-                },
-            ));
+                })
+            });
         } else {
             index_units.push((name, csv, None, docs));
         }
@@ -520,35 +575,43 @@ pub fn jobs<'a>(site: &'a Site, want: Want, jobs: &mut Vec<Job<'a>>) {
     if !want(PageKey::Matrix) {
         return;
     }
-    jobs.push(Job::new(
-        PageKey::Matrix,
-        "matrix/index.html".into(),
-        "matrix.html",
-        move || {
-            let views: Vec<MatrixView> = index_units
-                .into_iter()
-                .map(|(name, csv, url, docs)| match url {
-                    Some(url) => MatrixView {
-                        columns: Vec::new(),
-                        col_groups: Vec::new(),
-                        rows: Vec::new(),
-                        load: Vec::new(),
-                        csv: Some(csv),
-                        title: Some(name),
-                        url: Some(url),
-                    },
-                    None => {
-                        let mut v = group_matrix(site, &docs).view(site, Some(csv));
-                        v.title = Some(name);
-                        v
-                    }
-                })
-                .collect();
-            let mut c = base_context(site, "matrix/", title);
+    let make = move || {
+        let views: Vec<MatrixView> = index_units
+            .into_iter()
+            .map(|(name, csv, url, docs)| match url {
+                Some(url) => MatrixView {
+                    columns: Vec::new(),
+                    col_groups: Vec::new(),
+                    rows: Vec::new(),
+                    load: Vec::new(),
+                    csv: Some(csv),
+                    title: Some(name),
+                    url: Some(url),
+                },
+                None => {
+                    let mut v = group_matrix(site, &docs).view(site, Some(csv));
+                    v.title = Some(name);
+                    v
+                }
+            })
+            .collect();
+        let mut c = base_context(site, "matrix/", title);
+        c.insert("split", &split);
+        c.insert("csv_all", "matrix/matrix.csv");
+        (c, views)
+    };
+    let path = "matrix/index.html".to_string();
+    // Split, the page lists the units' pages: small.
+    jobs.push(if in_parts && !split {
+        Job::with_tera(PageKey::Matrix, path, "matrix.html", move |tera| {
+            let (c, views) = make();
+            in_sections(PageKey::Matrix, "matrix/", title, c, &views, tera, parts)
+        })
+    } else {
+        Job::new(PageKey::Matrix, path, "matrix.html", move || {
+            let (mut c, views) = make();
             c.insert("tables", &views);
-            c.insert("split", &split);
-            c.insert("csv_all", "matrix/matrix.csv");
             c
-        },
-    ));
+        })
+    });
 }

@@ -406,20 +406,25 @@ pub struct Prepared {
     pub splice: Option<Splice>,
 }
 
-/// Parts of a big page made on their own, keyed by a hash of what each
-/// shows: the last build's, which an incremental build of `serve` reuses
-/// for the parts an edit did not change, and this build's.
+/// Parts of big pages made on their own, by page, keyed by a hash of what
+/// each shows: the last build's, which an incremental build of `serve`
+/// reuses for the parts an edit did not change, and this build's. (The
+/// templates and the configuration are the same whenever the last build's
+/// are given: a change to them renders every page from scratch.)
 #[derive(Default)]
 pub struct Parts {
     /// The last build's parts (an incremental build only).
-    pub previous: HashMap<u64, Arc<str>>,
+    previous: HashMap<PageKey, PartMap>,
     /// Keep this build's parts (for the next build of `serve`).
-    pub keep: bool,
-    made: Mutex<HashMap<u64, Arc<str>>>,
+    keep: bool,
+    made: Mutex<HashMap<PageKey, PartMap>>,
 }
 
+/// A page's parts by a hash of what each shows.
+pub type PartMap = HashMap<u64, Arc<str>>;
+
 impl Parts {
-    pub fn new(previous: HashMap<u64, Arc<str>>, keep: bool) -> Parts {
+    pub fn new(previous: HashMap<PageKey, PartMap>, keep: bool) -> Parts {
         Parts {
             previous,
             keep,
@@ -427,14 +432,15 @@ impl Parts {
         }
     }
 
-    /// The part whose content hashes to `key`: the last build's, or made
-    /// by `make`.
+    /// The part of `page` whose content hashes to `key`: the last build's,
+    /// or made by `make`.
     pub fn get_or_make<E>(
         &self,
+        page: PageKey,
         key: u64,
         make: impl FnOnce() -> Result<String, E>,
     ) -> Result<Arc<str>, E> {
-        let part = match self.previous.get(&key) {
+        let part = match self.previous.get(&page).and_then(|m| m.get(&key)) {
             Some(p) => p.clone(),
             None => Arc::from(make()?),
         };
@@ -442,30 +448,31 @@ impl Parts {
             self.made
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
+                .entry(page)
+                .or_default()
                 .insert(key, part.clone());
         }
         Ok(part)
     }
 
-    /// The parts for the next build: those of this one, or the previous
-    /// ones when the page was not `rendered`.
-    pub fn kept(self, rendered: bool) -> HashMap<u64, Arc<str>> {
-        if rendered {
-            self.made.into_inner().unwrap_or_else(|e| e.into_inner())
-        } else {
-            self.previous
-        }
+    /// The parts for the next build: those of the pages made now, and the
+    /// last build's of the others.
+    pub fn kept(self) -> HashMap<PageKey, PartMap> {
+        let mut all = self.previous;
+        all.extend(self.made.into_inner().unwrap_or_else(|e| e.into_inner()));
+        all
     }
 }
 
-/// The parts of the big pages: the role index's sections (when
-/// `roles.html` is the built-in one, which renders the index in sections
-/// with `role_initial.html`) and the org chart's units.
+/// The parts of the big pages, and which of them are rendered in parts:
+/// the role index with the built-in `roles.html` (its sections, with
+/// `role_initial.html`), the matrix pages with the built-in `matrix.html`
+/// (their tables, with `matrix_section.html`), and the org chart's units.
 #[derive(Default)]
 pub struct BigParts {
     pub roles_split: bool,
-    pub roles: Parts,
-    pub org: Parts,
+    pub matrix_split: bool,
+    pub parts: Parts,
 }
 
 /// Parts of a page rendered on their own. The page is rendered with
@@ -658,16 +665,16 @@ pub fn jobs<'a>(
         bodies,
         want,
         parts.roles_split,
-        &parts.roles,
+        &parts.parts,
         &mut jobs,
     );
-    matrix::jobs(site, want, &mut jobs);
+    matrix::jobs(site, want, parts.matrix_split, &parts.parts, &mut jobs);
     if want(PageKey::Org) {
         jobs.push(Job::with_tera(
             PageKey::Org,
             "org/index.html".into(),
             "org.html",
-            move |_| Ok(org::context(site, &parts.org)),
+            move |_| Ok(org::context(site, &parts.parts)),
         ));
     }
     print::jobs(site, bodies, want, fragments, &mut jobs);

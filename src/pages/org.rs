@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use super::base_context;
+use super::{PageKey, base_context};
 use crate::model::{DocId, Kind, RoleId, Site};
 use crate::urls;
 
@@ -441,15 +441,21 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
             let roles = tree.role_node.len();
             let key = unit_hash(site, &tree, &title);
             let svg = cache
-                .get_or_make(key, || Ok::<_, Infallible>(svg(site, &mut tree, &title)))
+                .get_or_make(PageKey::Org, key, || {
+                    Ok::<_, Infallible>(svg(site, &mut tree, &title))
+                })
                 .unwrap_or_else(|e| match e {});
             let list = cache
-                .get_or_make(crate::incremental::hash(&(key, "list")), || {
-                    let mut l = String::from("<ul class=\"org-list\">");
-                    list(&tree, 0, &mut l);
-                    l.push_str("</ul>");
-                    Ok::<_, Infallible>(l)
-                })
+                .get_or_make(
+                    PageKey::Org,
+                    crate::incremental::hash(&(key, "list")),
+                    || {
+                        let mut l = String::from("<ul class=\"org-list\">");
+                        list(&tree, 0, &mut l);
+                        l.push_str("</ul>");
+                        Ok::<_, Infallible>(l)
+                    },
+                )
                 .unwrap_or_else(|e| match e {});
             parts.push(svg);
             parts.push(list);

@@ -215,7 +215,7 @@ fn index_in_sections(
         for (r, key) in roles.iter() {
             hash_entry(site, *r, key, &mut h);
         }
-        parts.push(sections.get_or_make(h.finish(), || {
+        parts.push(sections.get_or_make(PageKey::RoleIndex, h.finish(), || {
             let mut sc = base_context(site, "roles/", title);
             sc.insert("group", &initial(site, *letter, roles));
             tera.render("role_initial.html", &sc)
