@@ -209,8 +209,9 @@ fn index_in_sections(
     let (mut c, initials) = index_context(site, sorted, title);
     let mut parts = Vec::with_capacity(initials.len());
     for (letter, roles) in &initials {
-        // What the section shows, hashed without making it.
-        let mut h = std::hash::DefaultHasher::new();
+        // What the section shows, hashed without making it (tens of
+        // thousands of entries: a fast hash).
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
         letter.hash(&mut h);
         for (r, key) in roles.iter() {
             hash_entry(site, *r, key, &mut h);
