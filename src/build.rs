@@ -122,7 +122,23 @@ pub fn build_with(
     let root = opts.root.as_path();
     let config = load_config(root, opts.base_url.as_deref())?;
     let mut diags = Vec::new();
-    let inv = walk::inventory(root, &config.theme, &mut diags);
+    let mut inc = inc;
+    // The files of the site: walked, or (only Markdown files it lists
+    // changed, and they are still there) the last walk's.
+    let inv = match inc
+        .as_deref()
+        .and_then(|i| last_inventory(root, i, &config.theme, changed))
+    {
+        Some(inv) => inv,
+        None => {
+            let before = diags.len();
+            let inv = Arc::new(walk::inventory(root, &config.theme, &mut diags));
+            if let Some(i) = inc.as_deref_mut() {
+                i.inventory = (diags.len() == before).then(|| (config.theme.clone(), inv.clone()));
+            }
+            inv
+        }
+    };
     let theme_dir = root.join("themes").join(&config.theme);
     if config.theme != "default" && !theme_dir.is_dir() {
         let found: Vec<String> = std::fs::read_dir(root.join("themes"))
@@ -177,7 +193,6 @@ pub fn build_with(
     timer.lap("config, inventory, theme");
     // With a cache: forget the files that changed, or everything when a
     // change is not to a Markdown file (or the list is unknown).
-    let mut inc = inc;
     // Only bodies changed (front matter byte for byte the same): the model
     // of the last good build stands, with the new texts in it.
     let reused = match (inc.as_deref_mut(), changed) {
@@ -842,6 +857,23 @@ fn patched_site(
     incremental::drop_later(bodies);
     let (docs, resorted) = model::load::apply(&mut site, patch, &mut inc.parsed);
     Some((site, (!resorted).then_some(docs)))
+}
+
+/// The last walk's inventory of the site (which reported nothing), when
+/// every change since is to a Markdown file of `content/` that it lists
+/// and that is still there: then no file came or went.
+fn last_inventory(
+    root: &Path,
+    inc: &Incremental,
+    theme: &str,
+    changed: Option<&[PathBuf]>,
+) -> Option<Arc<walk::Inventory>> {
+    let (walked_theme, inv) = inc.inventory.as_ref()?;
+    let same = walked_theme == theme
+        && changed?
+            .iter()
+            .all(|p| is_content_markdown(p) && inv.markdown.contains(p) && root.join(p).is_file());
+    same.then(|| inv.clone())
 }
 
 /// A content Markdown file (`content/….md`), the only kind of change that

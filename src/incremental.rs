@@ -89,6 +89,9 @@ pub struct Incremental {
     pub last: Option<(Site, crate::pages::Bodies)>,
     /// The handbook's charters as last rendered, by document.
     pub print: Vec<Option<std::sync::Arc<str>>>,
+    /// The last walk of the site's files, and the theme it was made for
+    /// (`None`: the walk reported something, or there was none yet).
+    pub inventory: Option<(String, std::sync::Arc<crate::source::walk::Inventory>)>,
     /// Parts of the big pages as last made (see [`crate::pages::Parts`]).
     pub parts: std::collections::HashMap<PageKey, crate::pages::PartMap>,
     /// The rows of each `/matrix/` unit's CSV as last made, by top-level
