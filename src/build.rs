@@ -785,15 +785,7 @@ fn body_only_site(
     markdown: &[PathBuf],
     changed: &[PathBuf],
 ) -> Option<(Site, Vec<Diagnostic>, Vec<usize>)> {
-    if !inc.clean || inc.prev.is_none() || !changed.iter().all(|p| is_content_markdown(p)) {
-        return None;
-    }
-    let (site, _) = inc.last.as_ref()?;
-    if site.files.len() != markdown.len()
-        || site.files.iter().zip(markdown).any(|(f, m)| f.rel != *m)
-    {
-        return None;
-    }
+    let site = last_model(inc, markdown, changed)?;
     let mut fresh = Vec::new();
     for p in changed {
         let i = markdown.iter().position(|m| m == p)?;
@@ -835,19 +827,10 @@ fn patched_site(
     markdown: &[PathBuf],
     changed: &[PathBuf],
 ) -> Option<(Site, Option<Vec<DocId>>)> {
-    if !inc.clean
-        || inc.prev.is_none()
-        || !inc.load_diagnostics.is_empty()
-        || !changed.iter().all(|p| is_content_markdown(p))
-    {
+    if !inc.load_diagnostics.is_empty() {
         return None;
     }
-    let (site, _) = inc.last.as_ref()?;
-    if site.files.len() != markdown.len()
-        || site.files.iter().zip(markdown).any(|(f, m)| f.rel != *m)
-    {
-        return None;
-    }
+    let site = last_model(inc, markdown, changed)?;
     let files: Vec<usize> = changed
         .iter()
         .map(|p| markdown.iter().position(|m| m == p))
@@ -857,6 +840,23 @@ fn patched_site(
     incremental::drop_later(bodies);
     let (docs, resorted) = model::load::apply(&mut site, patch, &mut inc.parsed);
     Some((site, (!resorted).then_some(docs)))
+}
+
+/// The model of the last good build, when an edit can start from it:
+/// every change is to a Markdown file of `content/`, and the site has the
+/// same Markdown files as then.
+fn last_model<'a>(
+    inc: &'a Incremental,
+    markdown: &[PathBuf],
+    changed: &[PathBuf],
+) -> Option<&'a Site> {
+    if !inc.clean || inc.prev.is_none() || !changed.iter().all(|p| is_content_markdown(p)) {
+        return None;
+    }
+    let (site, _) = inc.last.as_ref()?;
+    let same_files = site.files.len() == markdown.len()
+        && site.files.iter().zip(markdown).all(|(f, m)| f.rel == *m);
+    same_files.then_some(site)
 }
 
 /// The last walk's inventory of the site (which reported nothing), when

@@ -469,9 +469,6 @@ pub fn files(site: &Site, want: Want, kept: &UnitRows) -> (Vec<(String, Vec<u8>)
 /// The rows of each unit's CSV, by top-level group (see [`files`]).
 pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 
-/// `/matrix/`: one table per top-level group while the whole stays small;
-/// beyond that, one page per group with each department's own table, so
-/// the size grows with the number of assignments, not roles × activities.
 /// A matrix page (context `c`, but for its `tables`) with its tables
 /// rendered on their own (`matrix_section.html`), or taken from the last
 /// build, and put in after the page is rendered.
@@ -495,12 +492,10 @@ fn in_sections(
         })?);
     }
     let splice = super::Splice::new(html);
-    let tables: Vec<tera::Value> = (0..views.len())
-        .map(|i| {
-            let mut m = tera::Map::new();
-            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
-            tera::Value::from(m)
-        })
+    let tables: Vec<tera::Value> = splice
+        .html_maps()
+        .into_iter()
+        .map(tera::Value::from)
         .collect();
     c.insert_value("tables", tera::Value::from(tables));
     Ok(super::Prepared {
@@ -509,7 +504,10 @@ fn in_sections(
     })
 }
 
-/// `/matrix/` and its units' pages, those `want` selects. With the
+/// `/matrix/` and its units' pages, those `want` selects. `/matrix/`:
+/// one table per top-level group while the whole stays small; beyond that,
+/// one page per group with each department's own table, so the size grows
+/// with the number of assignments, not roles × activities. With the
 /// built-in `matrix.html` (`in_parts`), their tables are rendered one by
 /// one, and `serve` renders again only those an edit changed.
 pub fn jobs<'a>(
@@ -538,6 +536,7 @@ pub fn jobs<'a>(
                 continue;
             }
             let page = PageKey::MatrixUnit(group);
+            let path = crate::urls::file_of(&url);
             let make = move || {
                 let tables: Vec<MatrixView> = docs
                     .iter()
@@ -555,7 +554,6 @@ pub fn jobs<'a>(
                 c.insert("csv_all", &csv);
                 (c, tables, url, page_title)
             };
-            let path = crate::urls::file_of(&format!("matrix/{slug}/"));
             jobs.push(if in_parts {
                 Job::with_tera(page, path, "matrix.html", move |tera| {
                     let (c, tables, url, page_title) = make();

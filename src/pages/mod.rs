@@ -497,6 +497,18 @@ impl Splice {
         }
     }
 
+    /// For each part, in order, a map whose `html` is its marker: what a
+    /// template outputs where the part goes.
+    pub fn html_maps(&self) -> Vec<tera::Map> {
+        (0..self.parts.len())
+            .map(|i| {
+                let mut m = tera::Map::new();
+                m.insert("html".into(), Value::safe_string(&self.marker(i)));
+                m
+            })
+            .collect()
+    }
+
     pub fn marker(&self, i: usize) -> String {
         format!("{SPLICE_MARK}{:x}-{i}{SPLICE_MARK}", self.nonce)
     }

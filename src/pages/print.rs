@@ -314,12 +314,10 @@ fn charters_page(
     // charters spliced in after: megabytes of HTML never pass through the
     // template engine twice.
     let splice = super::Splice::new(html);
-    let charters: Vec<tera::Value> = (0..splice.parts.len())
-        .map(|i| {
-            let mut m = tera::Map::new();
-            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
-            tera::Value::from(m)
-        })
+    let charters: Vec<tera::Value> = splice
+        .html_maps()
+        .into_iter()
+        .map(tera::Value::from)
         .collect();
     let mut c = base_context(site, url, title);
     c.insert(

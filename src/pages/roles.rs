@@ -223,13 +223,12 @@ fn index_in_sections(
         })?);
     }
     let splice = Splice::new(parts);
-    let views: Vec<tera::Value> = initials
-        .iter()
-        .enumerate()
-        .map(|(i, (letter, _))| {
-            let mut m = tera::Map::new();
+    let views: Vec<tera::Value> = splice
+        .html_maps()
+        .into_iter()
+        .zip(&initials)
+        .map(|(mut m, (letter, _))| {
             m.insert("letter".into(), tera::Value::from(letter.to_string()));
-            m.insert("html".into(), tera::Value::safe_string(&splice.marker(i)));
             tera::Value::from(m)
         })
         .collect();
