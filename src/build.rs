@@ -466,6 +466,7 @@ pub fn build_with(
     let nav_builtin = theme.builtin("nav.html");
     let roles_builtin = theme.builtin("roles.html");
     let matrix_builtin = theme.builtin("matrix.html");
+    let tables = pages::matrix::Tables::new(&site, |name| theme.builtin(name));
     let mut tera = theme.tera;
     pages::set_globals(&mut tera, &site);
     let mut output: Output = BTreeMap::new();
@@ -538,6 +539,7 @@ pub fn build_with(
             },
             inc.is_some(),
         ),
+        tables,
     };
     timer.lap("plan");
     let jobs = pages::jobs(&site, &bodies, &wanted, &fragments, &big_parts);

@@ -493,3 +493,50 @@ fn split_matrix_pages_and_handbook_volumes_follow_edits() {
     f.replace(d, "title = \"部门15\"", "title = \"安全部\"");
     step(&f, &mut r, &[d], "document title, split handbook");
 }
+
+/// Each department's RACI table is rendered once and shared by its page,
+/// its charter in the handbook and its matrix page while the built-in
+/// templates show it. A site's own `raci_table.html` (here a copy of the
+/// built-in one) turns that off: every page renders its own table from
+/// the matrix, and the output must be the same, byte for byte.
+#[test]
+fn shared_raci_tables_equal_the_tables_each_page_renders() {
+    let f = Fixture::with_departments(60);
+    let shared = build::build(&f.opts()).expect("shared tables").output;
+    assert!(
+        shared.contains_key("matrix/g1/index.html") && shared.contains_key("print/g1/index.html"),
+        "the fixture must have matrix pages and handbook volumes of their own"
+    );
+    let builtin = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/raci_table.html"),
+    )
+    .unwrap();
+    f.write("templates/raci_table.html", &builtin);
+    let own = build::build(&f.opts()).expect("own tables").output;
+    let mut differ = Vec::new();
+    for (k, v) in &own {
+        match shared.get(k) {
+            Some(s) if s == v => {}
+            Some(_) => differ.push(format!("{k} differs")),
+            None => differ.push(format!("{k} missing")),
+        }
+    }
+    differ.extend(
+        shared
+            .keys()
+            .filter(|k| !own.contains_key(*k))
+            .map(|k| format!("{k} only with shared tables")),
+    );
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    // Every kind of page shows tables (with their titles of letters).
+    for page in [
+        "g1/d13/index.html",
+        "matrix/g1/index.html",
+        "print/g1/index.html",
+    ] {
+        let html = String::from_utf8_lossy(&shared[page]);
+        assert!(html.contains("<table class=\"raci\""), "{page}: no table");
+        assert!(html.contains("title=\"A 负责"), "{page}: no letter titles");
+        assert!(!html.contains('\u{E000}'), "{page}: a root mark left");
+    }
+}

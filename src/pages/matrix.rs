@@ -229,6 +229,92 @@ fn push_csv_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     out.push_str("\r\n");
 }
 
+/// Each department's own table, `raci_table.html` rendered at most once
+/// per build and shared by the three pages that show it: the department's
+/// page, its charter in the handbook and its section of a matrix page.
+/// The table is the same on all three but for the way to the root, so it
+/// is rendered with `root` = [`crate::urls::ROOT_MARK`] and the way filled
+/// in for each page. It was rendered three times before, a seventh of the
+/// instructions of a whole build.
+///
+/// A page gets the table as `matrix.html` only while both its template and
+/// `raci_table.html` are the built-in ones (the built-in templates print
+/// `matrix.html` when it is there): a site's own template may read any
+/// part of the matrix, and a site's own table may read anything of the
+/// page; they get the matrix itself, as before (and so does every page
+/// with the default, all off).
+#[derive(Default)]
+pub struct Tables {
+    /// On for department pages (`department.html`)…
+    pub doc: bool,
+    /// …for the handbook's charters (`print_charter.html`)…
+    pub print: bool,
+    /// …and for the sections of matrix pages (`matrix_section.html`).
+    pub sections: bool,
+    made: Vec<std::sync::OnceLock<std::sync::Arc<str>>>,
+}
+
+impl Tables {
+    /// `builtin(name)`: whether the template `name` is the built-in one.
+    pub fn new(site: &Site, builtin: impl Fn(&str) -> bool) -> Tables {
+        let table = builtin("raci_table.html");
+        Tables {
+            doc: table && builtin("department.html"),
+            print: table && builtin("print_charter.html"),
+            sections: table && builtin("matrix_section.html") && builtin("matrix.html"),
+            made: (0..site.docs.len()).map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// Department `d`'s table, with [`crate::urls::ROOT_MARK`] for `root`.
+    fn table(
+        &self,
+        site: &Site,
+        tera: &tera::Tera,
+        d: DocId,
+    ) -> Result<std::sync::Arc<str>, tera::Error> {
+        let cell = &self.made[d];
+        if let Some(t) = cell.get() {
+            return Ok(t.clone());
+        }
+        let mut c = tera::Context::new();
+        c.insert("root", crate::urls::ROOT_MARK);
+        c.insert("matrix", &department_view(site, d));
+        let html: std::sync::Arc<str> = tera.render("raci_table.html", &c)?.into();
+        // Two pages may render it at once: both get the same bytes.
+        Ok(cell.get_or_init(|| html).clone())
+    }
+
+    /// Department `d`'s table as the page at `url` shows it: a map whose
+    /// `html` is the table (and whose `title` is the department's, for a
+    /// matrix page's section).
+    pub fn value(
+        &self,
+        site: &Site,
+        tera: &tera::Tera,
+        d: DocId,
+        url: &str,
+    ) -> Result<tera::Value, tera::Error> {
+        let table = self.table(site, tera, d)?;
+        let prefix = crate::urls::prefix_for(&crate::urls::file_of(url));
+        let mut m = tera::Map::new();
+        m.insert(
+            "html".into(),
+            tera::Value::safe_string(&crate::urls::place(&table, &prefix, "")),
+        );
+        m.insert(
+            "title".into(),
+            tera::Value::from(site.docs[d].title.as_str()),
+        );
+        Ok(tera::Value::from(m))
+    }
+}
+
+/// The view of department `d`'s own matrix, with its CSV link.
+pub fn department_view(site: &Site, d: DocId) -> MatrixView {
+    department(site, d).view(site, Some(format!("{}matrix.csv", site.docs[d].url)))
+}
+
 /// A department's own matrix.
 pub fn department(site: &Site, d: DocId) -> Matrix {
     let rows = site.docs[d]
@@ -472,21 +558,30 @@ pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 /// A matrix page (context `c`, but for its `tables`) with its tables
 /// rendered on their own (`matrix_section.html`), or taken from the last
 /// build, and put in after the page is rendered.
+#[allow(clippy::too_many_arguments)]
 fn in_sections(
     page: PageKey,
     url: &str,
     title: &str,
     mut c: tera::Context,
-    views: &[MatrixView],
+    views: &[(MatrixView, Option<DocId>)],
     tera: &tera::Tera,
     parts: &super::Parts,
+    site: &Site,
+    tables: &Tables,
 ) -> Result<super::Prepared, tera::Error> {
     let mut html = Vec::with_capacity(views.len());
-    for (i, v) in views.iter().enumerate() {
+    for (i, (v, d)) in views.iter().enumerate() {
         let key = crate::incremental::hash(&(url, title, i + 1, v));
         html.push(parts.get_or_make(page, key, || {
             let mut sc = c.clone();
-            sc.insert("matrix", v);
+            match d {
+                // A department's own table: rendered once for its pages.
+                Some(d) if tables.sections => {
+                    sc.insert_value("matrix", tables.value(site, tera, *d, url)?)
+                }
+                _ => sc.insert("matrix", v),
+            }
             sc.insert("index", &(i + 1));
             tera.render("matrix_section.html", &sc)
         })?);
@@ -510,13 +605,10 @@ fn in_sections(
 /// with the number of assignments, not roles × activities. With the
 /// built-in `matrix.html` (`in_parts`), their tables are rendered one by
 /// one, and `serve` renders again only those an edit changed.
-pub fn jobs<'a>(
-    site: &'a Site,
-    want: Want,
-    in_parts: bool,
-    parts: &'a super::Parts,
-    jobs: &mut Vec<Job<'a>>,
-) {
+pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut Vec<Job<'a>>) {
+    let in_parts = big.matrix_split;
+    let parts = &big.parts;
+    let tables = &big.tables;
     let units = units(site);
     let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
     let split = is_split(site, &units);
@@ -538,14 +630,13 @@ pub fn jobs<'a>(
             let page = PageKey::MatrixUnit(group);
             let path = crate::urls::file_of(&url);
             let make = move || {
-                let tables: Vec<MatrixView> = docs
+                let tables: Vec<(MatrixView, Option<DocId>)> = docs
                     .iter()
                     .map(|&d| {
-                        let mut v = department(site, d)
-                            .view(site, Some(format!("{}matrix.csv", site.docs[d].url)));
+                        let mut v = department_view(site, d);
                         v.title = Some(site.docs[d].title.clone());
                         v.url = Some(site.docs[d].url.clone());
-                        v
+                        (v, Some(d))
                     })
                     .collect();
                 let page_title = format!("{title} · {name}");
@@ -556,13 +647,24 @@ pub fn jobs<'a>(
             };
             jobs.push(if in_parts {
                 Job::with_tera(page, path, "matrix.html", move |tera| {
-                    let (c, tables, url, page_title) = make();
-                    in_sections(page, &url, &page_title, c, &tables, tera, parts)
+                    let (c, views, url, page_title) = make();
+                    in_sections(
+                        page,
+                        &url,
+                        &page_title,
+                        c,
+                        &views,
+                        tera,
+                        parts,
+                        site,
+                        tables,
+                    )
                 })
             } else {
                 Job::new(page, path, "matrix.html", move || {
-                    let (mut c, tables, ..) = make();
-                    c.insert("tables", &tables);
+                    let (mut c, views, ..) = make();
+                    let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
+                    c.insert("tables", &views);
                     c
                 })
             });
@@ -574,22 +676,25 @@ pub fn jobs<'a>(
         return;
     }
     let make = move || {
-        let views: Vec<MatrixView> = index_units
+        let views: Vec<(MatrixView, Option<DocId>)> = index_units
             .into_iter()
             .map(|(name, csv, url, docs)| match url {
-                Some(url) => MatrixView {
-                    columns: Vec::new(),
-                    col_groups: Vec::new(),
-                    rows: Vec::new(),
-                    load: Vec::new(),
-                    csv: Some(csv),
-                    title: Some(name),
-                    url: Some(url),
-                },
+                Some(url) => (
+                    MatrixView {
+                        columns: Vec::new(),
+                        col_groups: Vec::new(),
+                        rows: Vec::new(),
+                        load: Vec::new(),
+                        csv: Some(csv),
+                        title: Some(name),
+                        url: Some(url),
+                    },
+                    None,
+                ),
                 None => {
                     let mut v = group_matrix(site, &docs).view(site, Some(csv));
                     v.title = Some(name);
-                    v
+                    (v, None)
                 }
             })
             .collect();
@@ -603,11 +708,22 @@ pub fn jobs<'a>(
     jobs.push(if in_parts && !split {
         Job::with_tera(PageKey::Matrix, path, "matrix.html", move |tera| {
             let (c, views) = make();
-            in_sections(PageKey::Matrix, "matrix/", title, c, &views, tera, parts)
+            in_sections(
+                PageKey::Matrix,
+                "matrix/",
+                title,
+                c,
+                &views,
+                tera,
+                parts,
+                site,
+                tables,
+            )
         })
     } else {
         Job::new(PageKey::Matrix, path, "matrix.html", move || {
             let (mut c, views) = make();
+            let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
             c.insert("tables", &views);
             c
         })

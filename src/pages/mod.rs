@@ -473,6 +473,7 @@ pub struct BigParts {
     pub roles_split: bool,
     pub matrix_split: bool,
     pub parts: Parts,
+    pub tables: matrix::Tables,
 }
 
 /// Parts of a page rendered on their own. The page is rendered with
@@ -661,16 +662,29 @@ pub fn jobs<'a>(
             continue;
         }
         let doc = &site.docs[d];
-        jobs.push(Job::new(
-            PageKey::Doc(d),
-            crate::urls::file_of(&doc.url),
-            if doc.kind == Kind::Page {
-                "page.html"
+        let path = crate::urls::file_of(&doc.url);
+        let template = if doc.kind == Kind::Page {
+            "page.html"
+        } else {
+            "department.html"
+        };
+        let tables = &parts.tables;
+        jobs.push(
+            if tables.doc && doc.kind == Kind::Department && !doc.activities.is_empty() {
+                Job::with_tera(PageKey::Doc(d), path, template, move |tera| {
+                    let mut c = doc_context(site, bodies, d, false);
+                    c.insert_value("matrix", tables.value(site, tera, d, &site.docs[d].url)?);
+                    Ok(Prepared {
+                        context: c,
+                        splice: None,
+                    })
+                })
             } else {
-                "department.html"
+                Job::new(PageKey::Doc(d), path, template, move || {
+                    doc_context(site, bodies, d, true)
+                })
             },
-            move || doc_context(site, bodies, d),
-        ));
+        );
     }
     roles::jobs(
         site,
@@ -680,7 +694,7 @@ pub fn jobs<'a>(
         &parts.parts,
         &mut jobs,
     );
-    matrix::jobs(site, want, parts.matrix_split, &parts.parts, &mut jobs);
+    matrix::jobs(site, want, parts, &mut jobs);
     if want(PageKey::Org) {
         jobs.push(Job::with_tera(
             PageKey::Org,
@@ -689,7 +703,7 @@ pub fn jobs<'a>(
             move |_| Ok(org::context(site, &parts.parts)),
         ));
     }
-    print::jobs(site, bodies, want, fragments, &mut jobs);
+    print::jobs(site, bodies, want, fragments, &parts.tables, &mut jobs);
     if want(PageKey::Changes) {
         jobs.push(Job::new(
             PageKey::Changes,
@@ -731,8 +745,9 @@ pub fn jobs<'a>(
     jobs
 }
 
-/// The context of a department's or page's own page.
-fn doc_context(site: &Site, bodies: &Bodies, d: DocId) -> Context {
+/// The context of a department's or page's own page (without `matrix`
+/// unless `with_matrix`).
+fn doc_context(site: &Site, bodies: &Bodies, d: DocId, with_matrix: bool) -> Context {
     let doc = &site.docs[d];
     let rendered = &bodies.docs[d];
     let mut c = base_context(site, &doc.url, &doc.title);
@@ -746,12 +761,8 @@ fn doc_context(site: &Site, bodies: &Bodies, d: DocId) -> Context {
         .map(|&b| doc_link(site, b))
         .collect();
     c.insert("backlinks", &bl);
-    if !doc.activities.is_empty() {
-        let m = matrix::department(site, d);
-        c.insert(
-            "matrix",
-            &m.view(site, Some(format!("{}matrix.csv", doc.url))),
-        );
+    if with_matrix && !doc.activities.is_empty() {
+        c.insert("matrix", &matrix::department_view(site, d));
     }
     c
 }

@@ -15,6 +15,7 @@
 use serde::Serialize;
 use tera::Value;
 
+use super::matrix::Tables;
 use super::{
     Bodies, DocView, Job, PageKey, RoleRow, Want, base_context, body_html, doc_view, role_rows,
 };
@@ -69,7 +70,9 @@ struct Charter {
     /// The group's title with the groups above it, as in the contents.
     group: Option<String>,
     roles: Vec<RoleRow>,
-    matrix: Option<super::matrix::MatrixView>,
+    /// The matrix's view, or its table (`html`) while the built-in
+    /// templates show it (see [`super::matrix::Tables`]).
+    matrix: Option<Value>,
     /// Number of role columns of the matrix.
     matrix_columns: usize,
     /// The matrix is printed on a landscape page.
@@ -223,20 +226,27 @@ pub fn layout(site: &Site) -> (bool, Vec<String>) {
 fn charter_context(
     site: &Site,
     bodies: &Bodies,
+    (tera, tables): (&tera::Tera, &Tables),
     url: &str,
     d: DocId,
     group: Option<String>,
-) -> tera::Context {
+) -> Result<tera::Context, tera::Error> {
     let doc = &site.docs[d];
     let rendered = &bodies.docs[d];
-    let matrix = (!doc.activities.is_empty()).then(|| super::matrix::department(site, d));
+    let matrix = match doc.activities.is_empty() {
+        true => None,
+        false if tables.print => Some(tables.value(site, tera, d, url)?),
+        false => Some(Value::from_serializable(&super::matrix::department_view(
+            site, d,
+        ))),
+    };
     let matrix_columns = role_columns(site, d);
     let charter = Charter {
         anchor: format!("doc-{}", doc.id),
         page: doc_view(site, d),
         group,
         roles: role_rows(site, d, &rendered.sections),
-        matrix: matrix.map(|m| m.view(site, None)),
+        matrix,
         matrix_columns,
         wide: matrix_columns > WIDE_COLUMNS,
         huge: matrix_columns > HUGE_COLUMNS,
@@ -245,7 +255,7 @@ fn charter_context(
     let mut c = base_context(site, url, &doc.title);
     c.insert("page", &charter.page);
     c.insert("c", &charter);
-    c
+    Ok(c)
 }
 
 /// The contents of the documents of `sections`, one section per group.
@@ -276,7 +286,7 @@ fn toc(site: &Site, sections: &[(GroupId, Vec<DocId>)]) -> Vec<TocSection> {
 fn charters_page(
     site: &Site,
     bodies: &Bodies,
-    tera: &tera::Tera,
+    (tera, tables): (&tera::Tera, &Tables),
     fragments: &Fragments,
     url: &str,
     title: &str,
@@ -295,7 +305,7 @@ fn charters_page(
             if let Some(Some(h)) = fragments.previous.get(*d) {
                 return Ok(h.clone());
             }
-            let c = charter_context(site, bodies, url, *d, group.clone());
+            let c = charter_context(site, bodies, (tera, tables), url, *d, group.clone())?;
             Ok(std::sync::Arc::from(tera.render("print_charter.html", &c)?))
         })
         .collect::<Result<_, tera::Error>>()?;
@@ -358,6 +368,7 @@ pub fn jobs<'a>(
     bodies: &'a Bodies,
     want: Want,
     fragments: &'a Fragments,
+    tables: &'a Tables,
     jobs: &mut Vec<Job<'a>>,
 ) {
     let order = reading_order(site);
@@ -368,7 +379,9 @@ pub fn jobs<'a>(
                 PageKey::Print,
                 crate::urls::file_of(URL),
                 "print.html",
-                move |tera| charters_page(site, bodies, tera, fragments, URL, title, &order),
+                move |tera| {
+                    charters_page(site, bodies, (tera, tables), fragments, URL, title, &order)
+                },
             ));
         }
         return;
@@ -389,7 +402,7 @@ pub fn jobs<'a>(
                 let mut p = charters_page(
                     site,
                     bodies,
-                    tera,
+                    (tera, tables),
                     fragments,
                     &url,
                     &format!("{title} · {name}"),

@@ -64,6 +64,47 @@ fn href_filter(url: &str, _: Kwargs, _: &State) -> String {
     crate::urls::encoded_file_of(url)
 }
 
+/// The labels of RACI letters written as a cell writes them (`A/R`),
+/// joined by ` / `, each as `letter label` (`with_letters`) or as its
+/// label alone. The labels are the template's `letter_labels` (the UI
+/// language's, with the site's `[matrix.labels]`); a letter without one
+/// shows as itself. One call instead of a loop of lookups in the
+/// template: matrices hold tens of thousands of cells.
+fn raci_labels(cell: &str, state: &State, with_letters: bool) -> String {
+    let labels: Option<tera::Value> = state.get("letter_labels").ok().flatten();
+    let labels = labels.as_ref().and_then(tera::Value::as_map);
+    let mut out = String::with_capacity(cell.len() * 8);
+    for (i, l) in cell.split('/').filter(|l| !l.is_empty()).enumerate() {
+        if i > 0 {
+            out.push_str(" / ");
+        }
+        if with_letters {
+            out.push_str(l);
+            out.push(' ');
+        }
+        // A handful of letters: a scan, no key to allocate.
+        let label = labels.and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(l)));
+        match label.map(|(_, v)| v) {
+            Some(v) => match v.as_str() {
+                Some(s) => out.push_str(s),
+                None => out.push_str(&v.to_string()),
+            },
+            None => out.push_str(if with_letters { "" } else { l }),
+        }
+    }
+    out
+}
+
+/// The `raci_title` filter: `"A/R" | raci_title` → `A 批准 / R 执行`.
+fn raci_title_filter(cell: &str, _: Kwargs, state: &State) -> String {
+    raci_labels(cell, state, true)
+}
+
+/// The `raci_labels` filter: `"A/R" | raci_labels` → `批准 / 执行`.
+fn raci_labels_filter(cell: &str, _: Kwargs, state: &State) -> String {
+    raci_labels(cell, state, false)
+}
+
 /// Loads the theme: built-in templates, then the site's files on disk
 /// (`templates` as listed by the inventory, in override order).
 pub fn load(
@@ -92,6 +133,8 @@ pub fn load(
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml", ".svg"]);
     tera.register_filter("href", href_filter);
+    tera.register_filter("raci_title", raci_title_filter);
+    tera.register_filter("raci_labels", raci_labels_filter);
     let origins: BTreeMap<String, Origin> = sources
         .iter()
         .map(|(n, (_, o))| (n.clone(), o.clone()))
