@@ -9,15 +9,35 @@ pub const SELF_MARK: &str = "\u{E000}self\u{E000}";
 
 /// Fills the placeholders of a rendered body for the page it appears on:
 /// `prefix` leads to the root, `self_href` to the body's own page ("" on it).
+/// One pass over the HTML (it runs for every body and table on every page).
 pub fn place(html: &str, prefix: &str, self_href: &str) -> String {
-    if !html.contains('\u{E000}') && !html.contains("%EE%80%80") {
-        return html.to_string();
+    // The Markdown writer percent-encodes hrefs, so the marks arrive
+    // encoded there: a mark starts with the byte 0xEE of U+E000, or `%`.
+    let marks = [
+        (ROOT_MARK, prefix),
+        (SELF_MARK, self_href),
+        (ROOT_MARK_ENCODED, prefix),
+        (SELF_MARK_ENCODED, self_href),
+    ];
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(0xEE, b'%', &bytes[from..]) {
+        let at = from + i;
+        let rest = &bytes[at..];
+        match marks.iter().find(|(m, _)| rest.starts_with(m.as_bytes())) {
+            Some((m, with)) => {
+                out.push_str(&html[done..at]);
+                out.push_str(with);
+                done = at + m.len();
+                from = done;
+            }
+            None => from = at + 1,
+        }
     }
-    // The Markdown writer percent-encodes hrefs, so the marks arrive encoded there.
-    html.replace(ROOT_MARK_ENCODED, prefix)
-        .replace(SELF_MARK_ENCODED, self_href)
-        .replace(ROOT_MARK, prefix)
-        .replace(SELF_MARK, self_href)
+    out.push_str(&html[done..]);
+    out
 }
 
 const ROOT_MARK_ENCODED: &str = "%EE%80%80root%EE%80%80";
@@ -164,6 +184,44 @@ pub fn is_external(dest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn place_fills_every_mark_as_replacing_each_in_turn_would() {
+        let naive = |h: &str, p: &str, s: &str| {
+            h.replace(ROOT_MARK_ENCODED, p)
+                .replace(SELF_MARK_ENCODED, s)
+                .replace(ROOT_MARK, p)
+                .replace(SELF_MARK, s)
+        };
+        let pieces = [
+            ROOT_MARK,
+            SELF_MARK,
+            ROOT_MARK_ENCODED,
+            SELF_MARK_ENCODED,
+            "%",
+            "%EE%80",
+            "\u{E000}",
+            "\u{E000}roo",
+            "\u{E001}",
+            "部门",
+            "<a href=\"",
+            "x/index.html",
+            "%E9%83%A8",
+        ];
+        // Every sequence of three pieces.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let h = format!("{a}{b}{c}");
+                    assert_eq!(
+                        place(&h, "../../", "../me/index.html"),
+                        naive(&h, "../../", "../me/index.html"),
+                        "{h:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn encoded_file_of_is_encode_path_of_file_of() {
