@@ -572,7 +572,7 @@ fn in_sections(
 ) -> Result<super::Prepared, tera::Error> {
     let mut html = Vec::with_capacity(views.len());
     for (i, (v, d)) in views.iter().enumerate() {
-        let key = crate::incremental::hash(&(url, title, i + 1, v));
+        let key = || crate::incremental::hash(&(url, title, i + 1, v));
         html.push(parts.get_or_make(page, key, || {
             let mut sc = c.clone();
             match d {

@@ -432,14 +432,24 @@ impl Parts {
         }
     }
 
-    /// The part of `page` whose content hashes to `key`: the last build's,
-    /// or made by `make`.
+    /// Whether parts are looked up or kept by their hash.
+    pub fn hashes(&self) -> bool {
+        self.keep || !self.previous.is_empty()
+    }
+
+    /// The part of `page` whose content hashes to `key()`: the last
+    /// build's, or made by `make`. A build that neither has nor keeps
+    /// parts (`charter build`) never hashes: it makes every part.
     pub fn get_or_make<E>(
         &self,
         page: PageKey,
-        key: u64,
+        key: impl FnOnce() -> u64,
         make: impl FnOnce() -> Result<String, E>,
     ) -> Result<Arc<str>, E> {
+        if !self.hashes() {
+            return Ok(Arc::from(make()?));
+        }
+        let key = key();
         let part = match self.previous.get(&page).and_then(|m| m.get(&key)) {
             Some(p) => p.clone(),
             None => Arc::from(make()?),

@@ -439,16 +439,23 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
                 .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
                 .count();
             let roles = tree.role_node.len();
-            let key = unit_hash(site, &tree, &title);
+            // Hashed only when parts are kept or reused.
+            let key = if cache.hashes() {
+                unit_hash(site, &tree, &title)
+            } else {
+                0
+            };
             let svg = cache
-                .get_or_make(PageKey::Org, key, || {
-                    Ok::<_, Infallible>(svg(site, &mut tree, &title))
-                })
+                .get_or_make(
+                    PageKey::Org,
+                    || key,
+                    || Ok::<_, Infallible>(svg(site, &mut tree, &title)),
+                )
                 .unwrap_or_else(|e| match e {});
             let list = cache
                 .get_or_make(
                     PageKey::Org,
-                    crate::incremental::hash(&(key, "list")),
+                    || crate::incremental::hash(&(key, "list")),
                     || {
                         let mut l = String::from("<ul class=\"org-list\">");
                         list(&tree, 0, &mut l);

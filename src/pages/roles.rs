@@ -211,12 +211,15 @@ fn index_in_sections(
     for (letter, roles) in &initials {
         // What the section shows, hashed without making it (tens of
         // thousands of entries: a fast hash).
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        letter.hash(&mut h);
-        for (r, key) in roles.iter() {
-            hash_entry(site, *r, key, &mut h);
-        }
-        parts.push(sections.get_or_make(PageKey::RoleIndex, h.finish(), || {
+        let hash = || {
+            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+            letter.hash(&mut h);
+            for (r, key) in roles.iter() {
+                hash_entry(site, *r, key, &mut h);
+            }
+            h.finish()
+        };
+        parts.push(sections.get_or_make(PageKey::RoleIndex, hash, || {
             let mut sc = base_context(site, "roles/", title);
             sc.insert("group", &initial(site, *letter, roles));
             tera.render("role_initial.html", &sc)
