@@ -938,16 +938,17 @@ pub fn render_jobs(
     mut jobs: Vec<pages::Job<'_>>,
     stage: Option<&crate::output::Stage>,
 ) -> Vec<Result<RenderedPage, Diagnostic>> {
+    // The big pages first (each takes long: none should be last), then
+    // by batch (see `Job::batch`).
     jobs.sort_by_key(|j| {
-        !matches!(
+        let big = matches!(
             j.key,
             pages::PageKey::Print
-                | pages::PageKey::PrintVolume(_)
                 | pages::PageKey::Matrix
-                | pages::PageKey::MatrixUnit(_)
                 | pages::PageKey::RoleIndex
                 | pages::PageKey::Org
-        )
+        );
+        (!big, j.batch)
     });
     let clock = JobClock::new();
     let out = jobs

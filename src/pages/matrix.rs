@@ -251,7 +251,16 @@ pub struct Tables {
     pub print: bool,
     /// …and for the sections of matrix pages (`matrix_section.html`).
     pub sections: bool,
-    made: Vec<std::sync::OnceLock<std::sync::Arc<str>>>,
+    slots: Vec<Slot>,
+}
+
+/// A department's table while pages still need it: [`Tables::expect`]
+/// counts the pages that will show it as their jobs are made, and the
+/// last of them drops it (10,000 tables are 50 MB).
+#[derive(Default)]
+struct Slot {
+    left: std::sync::atomic::AtomicU32,
+    html: std::sync::Mutex<Option<std::sync::Arc<str>>>,
 }
 
 impl Tables {
@@ -262,27 +271,50 @@ impl Tables {
             doc: table && builtin("department.html"),
             print: table && builtin("print_charter.html"),
             sections: table && builtin("matrix_section.html") && builtin("matrix.html"),
-            made: (0..site.docs.len()).map(|_| Default::default()).collect(),
+            slots: (0..site.docs.len()).map(|_| Default::default()).collect(),
         }
     }
 
-    /// Department `d`'s table, with [`crate::urls::ROOT_MARK`] for `root`.
+    /// One more page will show department `d`'s table.
+    pub fn expect(&self, d: DocId) {
+        if let Some(s) = self.slots.get(d) {
+            s.left.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Department `d`'s table, with [`crate::urls::ROOT_MARK`] for `root`:
+    /// rendered by the first page that shows it (the others wait for it),
+    /// dropped after the last one [`Tables::expect`]ed.
     fn table(
         &self,
         site: &Site,
         tera: &tera::Tera,
         d: DocId,
     ) -> Result<std::sync::Arc<str>, tera::Error> {
-        let cell = &self.made[d];
-        if let Some(t) = cell.get() {
-            return Ok(t.clone());
+        use std::sync::atomic::Ordering;
+        let slot = &self.slots[d];
+        let mut html = slot.html.lock().unwrap_or_else(|e| e.into_inner());
+        let table = match &*html {
+            Some(t) => t.clone(),
+            None => {
+                let mut c = tera::Context::new();
+                c.insert("root", crate::urls::ROOT_MARK);
+                c.insert("matrix", &department_view(site, d));
+                let t: std::sync::Arc<str> = tera.render("raci_table.html", &c)?.into();
+                *html = Some(t.clone());
+                t
+            }
+        };
+        let left = slot
+            .left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(1))
+            })
+            .unwrap_or(0);
+        if left <= 1 {
+            *html = None;
         }
-        let mut c = tera::Context::new();
-        c.insert("root", crate::urls::ROOT_MARK);
-        c.insert("matrix", &department_view(site, d));
-        let html: std::sync::Arc<str> = tera.render("raci_table.html", &c)?.into();
-        // Two pages may render it at once: both get the same bytes.
-        Ok(cell.get_or_init(|| html).clone())
+        Ok(table)
     }
 
     /// Department `d`'s table as the page at `url` shows it: a map whose
@@ -629,6 +661,9 @@ pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut
             }
             let page = PageKey::MatrixUnit(group);
             let path = crate::urls::file_of(&url);
+            if in_parts && tables.sections {
+                docs.iter().for_each(|&d| tables.expect(d));
+            }
             let make = move || {
                 let tables: Vec<(MatrixView, Option<DocId>)> = docs
                     .iter()
@@ -645,29 +680,32 @@ pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut
                 c.insert("csv_all", &csv);
                 (c, tables, url, page_title)
             };
-            jobs.push(if in_parts {
-                Job::with_tera(page, path, "matrix.html", move |tera| {
-                    let (c, views, url, page_title) = make();
-                    in_sections(
-                        page,
-                        &url,
-                        &page_title,
-                        c,
-                        &views,
-                        tera,
-                        parts,
-                        site,
-                        tables,
-                    )
-                })
-            } else {
-                Job::new(page, path, "matrix.html", move || {
-                    let (mut c, views, ..) = make();
-                    let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
-                    c.insert("tables", &views);
-                    c
-                })
-            });
+            jobs.push(
+                if in_parts {
+                    Job::with_tera(page, path, "matrix.html", move |tera| {
+                        let (c, views, url, page_title) = make();
+                        in_sections(
+                            page,
+                            &url,
+                            &page_title,
+                            c,
+                            &views,
+                            tera,
+                            parts,
+                            site,
+                            tables,
+                        )
+                    })
+                } else {
+                    Job::new(page, path, "matrix.html", move || {
+                        let (mut c, views, ..) = make();
+                        let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
+                        c.insert("tables", &views);
+                        c
+                    })
+                }
+                .in_batch(Job::unit_batch(group) + 1),
+            );
         } else {
             index_units.push((name, csv, None, docs));
         }

@@ -389,6 +389,12 @@ pub struct Job<'a> {
     pub path: String,
     pub template: &'static str,
     pub context: MakeContext<'a>,
+    /// Jobs render in the order of their batches (after the big pages of
+    /// their own): a unit's department pages (`2u + 1`), then its handbook
+    /// volume and matrix page (`2u + 2`), which show the tables the
+    /// department pages rendered ([`matrix::Tables`]), so that few are
+    /// held at once.
+    pub batch: u32,
 }
 
 /// How a job's context is made: from the model alone, or with the
@@ -565,6 +571,7 @@ impl<'a> Job<'a> {
             path,
             template,
             context: MakeContext::Plain(Box::new(context)),
+            batch: 0,
         }
     }
 
@@ -579,7 +586,19 @@ impl<'a> Job<'a> {
             path,
             template,
             context: MakeContext::WithTera(Box::new(context)),
+            batch: 0,
         }
+    }
+
+    /// The job in batch `b` (see [`Job::batch`]).
+    pub fn in_batch(mut self, b: u32) -> Job<'a> {
+        self.batch = b;
+        self
+    }
+
+    /// The batch of unit `u`'s department pages, and the one after it.
+    pub fn unit_batch(u: GroupId) -> u32 {
+        2 * u as u32 + 1
     }
 }
 
@@ -679,8 +698,10 @@ pub fn jobs<'a>(
             "department.html"
         };
         let tables = &parts.tables;
+        let batch = Job::unit_batch(matrix::unit_of(site, d));
         jobs.push(
             if tables.doc && doc.kind == Kind::Department && !doc.activities.is_empty() {
+                tables.expect(d);
                 Job::with_tera(PageKey::Doc(d), path, template, move |tera| {
                     let mut c = doc_context(site, bodies, d, false);
                     c.insert_value("matrix", tables.value(site, tera, d, &site.docs[d].url)?);
@@ -693,7 +714,8 @@ pub fn jobs<'a>(
                 Job::new(PageKey::Doc(d), path, template, move || {
                     doc_context(site, bodies, d, true)
                 })
-            },
+            }
+            .in_batch(batch),
         );
     }
     roles::jobs(

@@ -373,8 +373,21 @@ pub fn jobs<'a>(
 ) {
     let order = reading_order(site);
     let title = crate::theme::i18n::strings(site.config.lang())["print"];
+    // The shared tables the charters rendered now will show.
+    let expect = |sections: &[(GroupId, Vec<DocId>)]| {
+        if !tables.print {
+            return;
+        }
+        for &d in sections.iter().flat_map(|(_, docs)| docs) {
+            let kept = matches!(fragments.previous.get(d), Some(Some(_)));
+            if !kept && !site.docs[d].activities.is_empty() {
+                tables.expect(d);
+            }
+        }
+    };
     if printed(&order) <= SPLIT_DOCS {
         if want(PageKey::Print) {
+            expect(&order);
             jobs.push(Job::with_tera(
                 PageKey::Print,
                 crate::urls::file_of(URL),
@@ -394,24 +407,28 @@ pub fn jobs<'a>(
         let url = v.url();
         let name = v.title.clone();
         let sections = v.sections.clone();
-        jobs.push(Job::with_tera(
-            PageKey::PrintVolume(v.group),
-            crate::urls::file_of(&url),
-            "print.html",
-            move |tera| {
-                let mut p = charters_page(
-                    site,
-                    bodies,
-                    (tera, tables),
-                    fragments,
-                    &url,
-                    &format!("{title} · {name}"),
-                    &sections,
-                )?;
-                p.context.insert("volume", &VolumeInfo { title: name });
-                Ok(p)
-            },
-        ));
+        expect(&sections);
+        jobs.push(
+            Job::with_tera(
+                PageKey::PrintVolume(v.group),
+                crate::urls::file_of(&url),
+                "print.html",
+                move |tera| {
+                    let mut p = charters_page(
+                        site,
+                        bodies,
+                        (tera, tables),
+                        fragments,
+                        &url,
+                        &format!("{title} · {name}"),
+                        &sections,
+                    )?;
+                    p.context.insert("volume", &VolumeInfo { title: name });
+                    Ok(p)
+                },
+            )
+            .in_batch(Job::unit_batch(v.group) + 1),
+        );
     }
     if !want(PageKey::Print) {
         return;
