@@ -465,6 +465,8 @@ pub fn build_with(
     let bodies = pages::Bodies::new(&site, rendered_docs, rendered_groups);
     let nav_builtin = theme.builtin("nav.html");
     let roles_builtin = theme.builtin("roles.html");
+    let roles_runs_builtin =
+        theme.builtin("role_initial.html") && theme.builtin("role_entries.html");
     let matrix_builtin = theme.builtin("matrix.html");
     let tables = pages::matrix::Tables::new(&site, |name| theme.builtin(name));
     let mut tera = theme.tera;
@@ -531,6 +533,7 @@ pub fn build_with(
     // Parts of the big pages that the edit did not change are reused.
     let big_parts = pages::BigParts {
         roles_split: roles_builtin,
+        roles_runs: roles_runs_builtin,
         matrix_split: matrix_builtin,
         parts: pages::Parts::new(
             match (&delta, inc.as_deref_mut()) {

@@ -540,3 +540,30 @@ fn shared_raci_tables_equal_the_tables_each_page_renders() {
         assert!(!html.contains('\u{E000}'), "{page}: a root mark left");
     }
 }
+
+/// The role index's sections rendered in runs of entries (with the
+/// built-in `role_initial.html`) equal the sections rendered whole (a
+/// site's own copy of it), byte for byte, on a site whose sections hold
+/// hundreds of roles.
+#[test]
+fn role_index_in_runs_equals_the_index_rendered_whole() {
+    let f = Fixture::with_departments(60);
+    let runs = build::build(&f.opts()).expect("runs").output;
+    let builtin = fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("themes/default/templates/role_initial.html"),
+    )
+    .unwrap();
+    f.write("templates/role_initial.html", &builtin);
+    let whole = build::build(&f.opts()).expect("whole").output;
+    let (a, b) = (&runs["roles/index.html"], &whole["roles/index.html"]);
+    assert!(a == b, "the role index differs");
+    let html = String::from_utf8_lossy(a);
+    let biggest = html
+        .split("<section class=\"initial\"")
+        .map(|s| s.matches("<li ").count())
+        .max()
+        .unwrap_or(0);
+    assert!(biggest > 300, "the biggest section has {biggest} roles");
+    assert!(!html.contains('\u{E001}'), "a splice marker left");
+}

@@ -487,6 +487,9 @@ impl Parts {
 #[derive(Default)]
 pub struct BigParts {
     pub roles_split: bool,
+    /// The role index's sections in runs (see `roles::index_in_sections`):
+    /// with the built-in `role_initial.html` and `role_entries.html` too.
+    pub roles_runs: bool,
     pub matrix_split: bool,
     pub parts: Parts,
     pub tables: matrix::Tables,
@@ -722,7 +725,7 @@ pub fn jobs<'a>(
         site,
         bodies,
         want,
-        parts.roles_split,
+        (parts.roles_split, parts.roles_runs),
         &parts.parts,
         &mut jobs,
     );

@@ -4,8 +4,6 @@
 
 use serde::Serialize;
 
-use std::hash::{Hash, Hasher};
-
 use super::{
     Bodies, Job, Link, PageKey, Parts, Prepared, RoleRef, Splice, Want, base_context, body_html,
     role_ref,
@@ -116,7 +114,7 @@ pub fn jobs<'a>(
     site: &'a Site,
     bodies: &'a Bodies,
     want: Want,
-    split: bool,
+    (split, runs): (bool, bool),
     sections: &'a Parts,
     jobs: &mut Vec<Job<'a>>,
 ) {
@@ -134,7 +132,7 @@ pub fn jobs<'a>(
                 PageKey::RoleIndex,
                 "roles/index.html".into(),
                 "roles.html",
-                move |tera| index_in_sections(site, &sorted, title, tera, sections),
+                move |tera| index_in_sections(site, &sorted, title, (tera, runs), sections),
             )
         } else {
             Job::new(
@@ -197,28 +195,53 @@ pub fn jobs<'a>(
     }
 }
 
+/// A run of a section's entries ends after an entry whose hash is 0
+/// modulo this (and at [`RUN_MAX`] entries): about this many entries a
+/// run, bounds that stay where they are when an entry comes, goes or
+/// changes elsewhere.
+const RUN_SPAN: u64 = 128;
+const RUN_MAX: usize = 512;
+
+/// Where runs of `roles` start: chosen by the roles themselves (their
+/// department and role ids), not by their count.
+fn run_starts(site: &Site, roles: &[&(RoleId, String)], buf: &mut Vec<u8>) -> Vec<usize> {
+    let mut starts = vec![0];
+    for (i, (r, _)) in roles.iter().enumerate() {
+        let last = *starts.last().unwrap_or(&0);
+        let role = &site.roles[*r];
+        buf.clear();
+        buf.extend_from_slice(site.docs[role.dept].id.as_bytes());
+        buf.push(b'/');
+        buf.extend_from_slice(role.id.as_bytes());
+        let h = xxhash_rust::xxh3::xxh3_64(buf);
+        if i + 1 < roles.len() && (h % RUN_SPAN == 0 || i + 1 - last >= RUN_MAX) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// The role index with its sections rendered on their own (or taken
 /// from the last build), the page itself with markers in their place.
+/// With the built-in `role_initial.html` and `role_entries.html`
+/// (`runs`), a section's entries are rendered in runs of about
+/// [`RUN_SPAN`] on their own too: a title edit renders one or two runs,
+/// not a section of tens of thousands of entries.
 fn index_in_sections(
     site: &Site,
     sorted: &[(RoleId, String)],
     title: &str,
-    tera: &tera::Tera,
+    (tera, runs): (&tera::Tera, bool),
     sections: &Parts,
 ) -> Result<Prepared, tera::Error> {
     let (mut c, initials) = index_context(site, sorted, title);
+    if runs {
+        return index_in_runs(site, title, tera, sections, c, &initials);
+    }
     let mut parts = Vec::with_capacity(initials.len());
     for (letter, roles) in &initials {
-        // What the section shows, hashed without making it (tens of
-        // thousands of entries: a fast hash).
-        let hash = || {
-            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-            letter.hash(&mut h);
-            for (r, key) in roles.iter() {
-                hash_entry(site, *r, key, &mut h);
-            }
-            h.finish()
-        };
+        // What the section shows, hashed without making it.
+        let hash = || entries_hash(site, &format!("section {letter}"), roles, &mut Vec::new());
         parts.push(sections.get_or_make(PageKey::RoleIndex, hash, || {
             let mut sc = base_context(site, "roles/", title);
             sc.insert("group", &initial(site, *letter, roles));
@@ -242,29 +265,89 @@ fn index_in_sections(
     })
 }
 
-/// Everything [`entry`] puts into role `r`'s entry, into `h`.
-fn hash_entry(site: &Site, r: RoleId, key: &str, h: &mut impl Hasher) {
+/// [`index_in_sections`] with each section's entries in runs: the page
+/// is spliced with every run of every section; each section is its
+/// wrapper (`role_initial.html`) around its runs' markers.
+fn index_in_runs(
+    site: &Site,
+    title: &str,
+    tera: &tera::Tera,
+    cache: &Parts,
+    mut c: tera::Context,
+    initials: &ByInitial<'_>,
+) -> Result<Prepared, tera::Error> {
+    let mut splice = Splice::new(Vec::new());
+    let mut views = Vec::with_capacity(initials.len());
+    let mut buf = Vec::new();
+    for (letter, roles) in initials {
+        let starts = run_starts(site, roles, &mut buf);
+        let mut markers = String::new();
+        for (k, &from) in starts.iter().enumerate() {
+            let run = &roles[from..starts.get(k + 1).copied().unwrap_or(roles.len())];
+            // What the run shows, hashed without making it.
+            let hash = || entries_hash(site, "run", run, &mut buf);
+            let part = cache.get_or_make(PageKey::RoleIndex, hash, || {
+                let mut rc = base_context(site, "roles/", title);
+                let entries: Vec<IndexEntry> =
+                    run.iter().map(|(r, key)| entry(site, *r, key)).collect();
+                rc.insert("roles", &entries);
+                tera.render("role_entries.html", &rc)
+            })?;
+            markers.push_str(&splice.marker(splice.parts.len()));
+            splice.parts.push(part);
+        }
+        let mut sc = base_context(site, "roles/", title);
+        let mut group = tera::Map::new();
+        group.insert("letter".into(), tera::Value::from(letter.to_string()));
+        group.insert("html".into(), tera::Value::safe_string(&markers));
+        sc.insert_value("group", tera::Value::from(group));
+        let section = tera.render("role_initial.html", &sc)?;
+        let mut m = tera::Map::new();
+        m.insert("html".into(), tera::Value::safe_string(&section));
+        m.insert("letter".into(), tera::Value::from(letter.to_string()));
+        views.push(tera::Value::from(m));
+    }
+    c.insert_value("initials", tera::Value::from(views));
+    Ok(Prepared {
+        context: c,
+        splice: Some(splice),
+    })
+}
+
+/// Everything [`entry`] puts into role `r`'s entry, appended to `buf`
+/// (each field after its length): what a section or run shows, hashed in
+/// one go (tens of thousands of entries at each edit).
+fn entry_bytes(site: &Site, r: RoleId, key: &str, buf: &mut Vec<u8>) {
+    let mut put = |s: &str| {
+        buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        buf.extend_from_slice(s.as_bytes());
+    };
     let role = &site.roles[r];
     let dept = &site.docs[role.dept];
-    (&role.title, &dept.id, &role.id, key, &dept.title, &dept.url).hash(h);
+    for s in [&role.title, &dept.id, &role.id, key, &dept.title, &dept.url] {
+        put(s);
+    }
     match published_superior(site, r) {
         Some(t) => {
             let sup = &site.roles[t];
             let sdept = &site.docs[sup.dept];
-            let same = sup.dept == role.dept;
-            (
-                1u8,
-                &sup.title,
-                &sdept.id,
-                &sup.id,
-                &sdept.title,
-                &sdept.url,
-                same,
-            )
-                .hash(h);
+            for s in [&sup.title, &sdept.id, &sup.id, &sdept.title, &sdept.url] {
+                put(s);
+            }
+            buf.push(1 + u8::from(sup.dept == role.dept));
         }
-        None => 0u8.hash(h),
+        None => buf.push(0),
     }
+}
+
+/// A hash of `roles`' entries (and `what`), with `buf` as scratch.
+fn entries_hash(site: &Site, what: &str, roles: &[&(RoleId, String)], buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    buf.extend_from_slice(what.as_bytes());
+    for (r, key) in roles {
+        entry_bytes(site, *r, key, buf);
+    }
+    xxhash_rust::xxh3::xxh3_64(buf)
 }
 
 /// Role `r`'s entry in the index (`key`: its title's sort key).
