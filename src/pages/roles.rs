@@ -214,7 +214,7 @@ fn run_starts(site: &Site, roles: &[&(RoleId, String)], buf: &mut Vec<u8>) -> Ve
         buf.push(b'/');
         buf.extend_from_slice(role.id.as_bytes());
         let h = xxhash_rust::xxh3::xxh3_64(buf);
-        if i + 1 < roles.len() && (h % RUN_SPAN == 0 || i + 1 - last >= RUN_MAX) {
+        if i + 1 < roles.len() && (h.is_multiple_of(RUN_SPAN) || i + 1 - last >= RUN_MAX) {
             starts.push(i + 1);
         }
     }
