@@ -8,7 +8,7 @@ use super::{
     Bodies, Job, Link, PageKey, Parts, Prepared, RoleRef, Splice, Want, base_context, body_html,
     role_ref,
 };
-use crate::model::{ActId, RoleId, Site};
+use crate::model::{ActId, DocId, RoleId, Site};
 use crate::sortkey;
 
 #[derive(Serialize)]
@@ -76,26 +76,49 @@ fn order_key(site: &Site, r: RoleId) -> (String, &str, String, RoleId) {
 /// title, then by its department's pinyin), each with its title's key.
 pub fn sorted_roles(site: &Site) -> Vec<(RoleId, String)> {
     use rayon::prelude::*;
-    let dept_keys: Vec<String> = site
+    // Titles and departments are ranked first (each distinct title's key
+    // made once: titles repeat, every department has its 部门负责人), so
+    // that the roles sort by numbers, not by strings.
+    let mut titles: Vec<(String, &str)> = {
+        let mut t: Vec<&str> = site.roles.iter().map(|r| r.title.as_str()).collect();
+        t.par_sort_unstable();
+        t.dedup();
+        t.into_par_iter().map(|t| (sortkey::key(t), t)).collect()
+    };
+    titles.par_sort_unstable();
+    let title_rank: std::collections::HashMap<&str, u32> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, (_, t))| (*t, i as u32))
+        .collect();
+    let mut depts: Vec<(String, DocId)> = site
         .docs
         .par_iter()
-        .map(|d| sortkey::key(&d.title))
+        .enumerate()
+        .map(|(d, doc)| (sortkey::key(&doc.title), d))
         .collect();
-    let mut roles: Vec<(String, &str, &str, RoleId)> = (0..site.roles.len())
-        .into_par_iter()
+    depts.par_sort_unstable();
+    // Departments with the same key share a rank (the sources' order decides).
+    let mut dept_rank = vec![0u32; site.docs.len()];
+    let mut rank = 0u32;
+    for (i, (key, d)) in depts.iter().enumerate() {
+        if i > 0 && *key != depts[i - 1].0 {
+            rank += 1;
+        }
+        dept_rank[*d] = rank;
+    }
+    let mut roles: Vec<(u32, u32, RoleId)> = (0..site.roles.len())
         .filter(|&r| site.published(site.roles[r].dept))
         .map(|r| {
             let role = &site.roles[r];
-            (
-                sortkey::key(&role.title),
-                role.title.as_str(),
-                dept_keys[role.dept].as_str(),
-                r,
-            )
+            (title_rank[role.title.as_str()], dept_rank[role.dept], r)
         })
         .collect();
     roles.par_sort_unstable();
-    roles.into_iter().map(|(k, _, _, r)| (r, k)).collect()
+    roles
+        .into_iter()
+        .map(|(t, _, r)| (r, titles[t as usize].0.clone()))
+        .collect()
 }
 
 /// The most superiors a role page lists in its reporting chain: every
