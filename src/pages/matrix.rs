@@ -237,9 +237,10 @@ fn push_csv_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
 /// in for each page. It was rendered three times before, a seventh of the
 /// instructions of a whole build.
 ///
-/// A page gets the table as `matrix.html` only while both its template and
-/// `raci_table.html` are the built-in ones (the built-in templates print
-/// `matrix.html` when it is there): a site's own template may read any
+/// A page gets the table as the `html` of its `matrix` value only while
+/// both its template and `raci_table.html` are the built-in ones (the
+/// built-in templates print `matrix.html` when it is there, and include
+/// `raci_table.html` otherwise): a site's own template may read any
 /// part of the matrix, and a site's own table may read anything of the
 /// page; they get the matrix itself, as before (and so does every page
 /// with the default, all off).
