@@ -588,30 +588,60 @@ pub fn files(site: &Site, want: Want, kept: &UnitRows) -> (Vec<(String, Vec<u8>)
 /// The rows of each unit's CSV, by top-level group (see [`files`]).
 pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 
-/// A matrix page (context `c`, but for its `tables`) with its tables
-/// rendered on their own (`matrix_section.html`), or taken from the last
-/// build, and put in after the page is rendered.
-#[allow(clippy::too_many_arguments)]
-fn in_sections(
+/// A matrix page as its job makes it: the context but for `tables`, the
+/// tables (with the department each is the own table of, if any), the
+/// page's URL and title.
+type MatrixPage = (
+    tera::Context,
+    Vec<(MatrixView, Option<DocId>)>,
+    String,
+    String,
+);
+
+/// The job of a matrix page: `in_parts` (with the built-in `matrix.html`)
+/// its tables rendered on their own ([`in_sections`]), else all of them
+/// in the page's context.
+fn page_job<'a>(
+    site: &'a Site,
+    (big, in_parts): (&'a super::BigParts, bool),
     page: PageKey,
-    url: &str,
-    title: &str,
-    mut c: tera::Context,
-    views: &[(MatrixView, Option<DocId>)],
-    tera: &tera::Tera,
-    parts: &super::Parts,
+    path: String,
+    make: impl FnOnce() -> MatrixPage + Send + 'a,
+) -> Job<'a> {
+    if in_parts {
+        Job::with_tera(page, path, "matrix.html", move |tera| {
+            in_sections(site, big, page, make(), tera)
+        })
+    } else {
+        Job::new(page, path, "matrix.html", move || {
+            let (mut c, views, ..) = make();
+            let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
+            c.insert("tables", &views);
+            c
+        })
+    }
+}
+
+/// A matrix page with its tables rendered on their own
+/// (`matrix_section.html`), or taken from the last build, and put in
+/// after the page is rendered.
+fn in_sections(
     site: &Site,
-    tables: &Tables,
+    big: &super::BigParts,
+    page: PageKey,
+    (mut c, views, url, title): MatrixPage,
+    tera: &tera::Tera,
 ) -> Result<super::Prepared, tera::Error> {
+    let tables = &big.tables;
     let mut html = Vec::with_capacity(views.len());
     for (i, (v, d)) in views.iter().enumerate() {
-        let key = || crate::incremental::hash(&(url, title, i + 1, v));
-        html.push(parts.get_or_make(page, key, || {
+        let key = || crate::incremental::hash(&(&url, &title, i + 1, v));
+        html.push(big.parts.get_or_make(page, key, || {
             let mut sc = c.clone();
             match d {
                 // A department's own table: rendered once for its pages.
                 Some(d) if tables.sections => {
-                    sc.insert_value("matrix", tables.value(site, tera, *d, url)?)
+                    sc.insert_value("matrix", tables.value(site, tera, *d, &url)?)
                 }
                 _ => sc.insert("matrix", v),
             }
@@ -620,12 +650,7 @@ fn in_sections(
         })?);
     }
     let splice = super::Splice::new(html);
-    let tables: Vec<tera::Value> = splice
-        .html_maps()
-        .into_iter()
-        .map(tera::Value::from)
-        .collect();
-    c.insert_value("tables", tera::Value::from(tables));
+    c.insert_value("tables", tera::Value::from(splice.html_values()));
     Ok(super::Prepared {
         context: c,
         splice: Some(splice),
@@ -639,8 +664,6 @@ fn in_sections(
 /// built-in `matrix.html` (`in_parts`), their tables are rendered one by
 /// one, and `serve` renders again only those an edit changed.
 pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut Vec<Job<'a>>) {
-    let in_parts = big.matrix_split;
-    let parts = &big.parts;
     let tables = &big.tables;
     let units = units(site);
     let title = crate::theme::i18n::strings(site.config.lang())["matrix"];
@@ -662,7 +685,7 @@ pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut
             }
             let page = PageKey::MatrixUnit(group);
             let path = crate::urls::file_of(&url);
-            if in_parts && tables.sections {
+            if big.matrix_split && tables.sections {
                 docs.iter().for_each(|&d| tables.expect(d));
             }
             let make = move || {
@@ -682,30 +705,8 @@ pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut
                 (c, tables, url, page_title)
             };
             jobs.push(
-                if in_parts {
-                    Job::with_tera(page, path, "matrix.html", move |tera| {
-                        let (c, views, url, page_title) = make();
-                        in_sections(
-                            page,
-                            &url,
-                            &page_title,
-                            c,
-                            &views,
-                            tera,
-                            parts,
-                            site,
-                            tables,
-                        )
-                    })
-                } else {
-                    Job::new(page, path, "matrix.html", move || {
-                        let (mut c, views, ..) = make();
-                        let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
-                        c.insert("tables", &views);
-                        c
-                    })
-                }
-                .in_batch(Job::unit_batch(group) + 1),
+                page_job(site, (big, big.matrix_split), page, path, make)
+                    .in_batch(Job::unit_batch(group) + 1),
             );
         } else {
             index_units.push((name, csv, None, docs));
@@ -740,31 +741,10 @@ pub fn jobs<'a>(site: &'a Site, want: Want, big: &'a super::BigParts, jobs: &mut
         let mut c = base_context(site, "matrix/", title);
         c.insert("split", &split);
         c.insert("csv_all", "matrix/matrix.csv");
-        (c, views)
+        (c, views, "matrix/".to_string(), title.to_string())
     };
     let path = "matrix/index.html".to_string();
     // Split, the page lists the units' pages: small.
-    jobs.push(if in_parts && !split {
-        Job::with_tera(PageKey::Matrix, path, "matrix.html", move |tera| {
-            let (c, views) = make();
-            in_sections(
-                PageKey::Matrix,
-                "matrix/",
-                title,
-                c,
-                &views,
-                tera,
-                parts,
-                site,
-                tables,
-            )
-        })
-    } else {
-        Job::new(PageKey::Matrix, path, "matrix.html", move || {
-            let (mut c, views) = make();
-            let views: Vec<&MatrixView> = views.iter().map(|(v, _)| v).collect();
-            c.insert("tables", &views);
-            c
-        })
-    });
+    let in_parts = big.matrix_split && !split;
+    jobs.push(page_job(site, (big, in_parts), PageKey::Matrix, path, make));
 }

@@ -529,6 +529,14 @@ impl Splice {
             .collect()
     }
 
+    /// [`Splice::html_maps`] as template values.
+    pub fn html_values(&self) -> Vec<tera::Value> {
+        self.html_maps()
+            .into_iter()
+            .map(tera::Value::from)
+            .collect()
+    }
+
     pub fn marker(&self, i: usize) -> String {
         format!("{SPLICE_MARK}{:x}-{i}{SPLICE_MARK}", self.nonce)
     }

@@ -324,11 +324,7 @@ fn charters_page(
     // charters spliced in after: megabytes of HTML never pass through the
     // template engine twice.
     let splice = super::Splice::new(html);
-    let charters: Vec<tera::Value> = splice
-        .html_maps()
-        .into_iter()
-        .map(tera::Value::from)
-        .collect();
+    let charters = splice.html_values();
     let mut c = base_context(site, url, title);
     c.insert(
         "edition",
