@@ -124,10 +124,38 @@ pub fn drop_later<T: Send + 'static>(t: T) {
         .spawn(move || drop(t));
 }
 
+/// A hash of `t` for deciding what to render again (kept in memory by
+/// `serve` only, never written): `t`'s bytes as its `Hash` writes them,
+/// gathered in a buffer and hashed at once with XXH3. The keys hashed
+/// here are many short strings and numbers, for which feeding a
+/// streaming hasher piece by piece costs several times more.
 pub fn hash<T: Hash + ?Sized>(t: &T) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
+    thread_local! {
+        static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    // Taken out while in use: a `Hash` that itself calls `hash` gets a
+    // buffer of its own.
+    let mut h = BytesHasher(BUF.with(|b| b.take()));
+    h.0.clear();
     t.hash(&mut h);
-    h.finish()
+    let v = h.finish();
+    if h.0.capacity() <= 1 << 20 {
+        BUF.with(|b| b.set(h.0));
+    }
+    v
+}
+
+/// Collects what a `Hash` writes; [`Hasher::finish`] hashes it.
+pub struct BytesHasher(pub Vec<u8>);
+
+impl Hasher for BytesHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
 }
 
 /// What other documents' links see of a document.

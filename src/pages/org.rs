@@ -4,6 +4,8 @@
 //! linked nodes, reporting lines as edges (dashed across departments),
 //! labels measured with unicode-width, and the same tree as a nested list.
 
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::fmt::Write as _;
 
@@ -28,25 +30,33 @@ enum NodeKind {
     Role(RoleId),
 }
 
-struct Node {
+/// A node; its label and address are the model's (a group's are its
+/// unit's), borrowed: the trees are made again at each build of `serve`,
+/// and most of their drawings are then taken from the last build.
+struct Node<'a> {
     kind: NodeKind,
-    label: String,
-    url: String,
+    label: Cow<'a, str>,
+    /// A role's is made when it is written (see [`node_url`]).
+    url: Cow<'a, str>,
     children: Vec<usize>,
     depth: usize,
     y: f64,
 }
 
-struct Tree {
-    nodes: Vec<Node>,
-    /// Node of each role placed in this tree.
-    role_node: std::collections::BTreeMap<RoleId, usize>,
-    /// Node of each department placed in this tree.
-    dept_node: std::collections::BTreeMap<DocId, usize>,
+struct Tree<'a> {
+    nodes: Vec<Node<'a>>,
+    /// Each role placed in this tree and its node, in the order placed.
+    roles: Vec<(RoleId, usize)>,
 }
 
-impl Tree {
-    fn add(&mut self, kind: NodeKind, label: String, url: String, depth: usize) -> usize {
+impl<'a> Tree<'a> {
+    fn add(
+        &mut self,
+        kind: NodeKind,
+        label: Cow<'a, str>,
+        url: Cow<'a, str>,
+        depth: usize,
+    ) -> usize {
         self.nodes.push(Node {
             kind,
             label,
@@ -59,6 +69,18 @@ impl Tree {
     }
 }
 
+/// The root-relative address of a node.
+fn node_url<'b>(site: &Site, n: &'b Node) -> Cow<'b, str> {
+    match n.kind {
+        NodeKind::Role(r) => Cow::Owned(site.role_url(r)),
+        _ => Cow::Borrowed(&n.url),
+    }
+}
+
+/// Where each role was placed: its node in the tree being made, which
+/// [`add_dept`] looks up for the role a sub-department's head reports to.
+const NOWHERE: usize = usize::MAX;
+
 fn published_dept(site: &Site, d: DocId) -> bool {
     site.published(d) && site.docs[d].kind == Kind::Department
 }
@@ -66,13 +88,12 @@ fn published_dept(site: &Site, d: DocId) -> bool {
 /// Adds a department, its roles (by reporting line inside it) and its
 /// sub-departments, depth first. Iterative: a `parent` chain thousands of
 /// departments long must not exhaust the stack.
-fn add_dept(
-    site: &Site,
-    tree: &mut Tree,
-    d: DocId,
-    depth: usize,
-    parent: usize,
+fn add_dept<'a>(
+    site: &'a Site,
+    tree: &mut Tree<'a>,
+    (d, depth, parent): (DocId, usize, usize),
     seen: &mut [bool],
+    placed: &mut [usize],
 ) {
     let mut work: Vec<(DocId, usize, usize)> = vec![(d, depth, parent)];
     while let Some((d, depth, parent)) = work.pop() {
@@ -80,7 +101,7 @@ fn add_dept(
             continue;
         }
         seen[d] = true;
-        let n = add_roles(site, tree, d, depth, parent);
+        let n = add_roles(site, tree, (d, depth, parent), placed);
         // A sub-department hangs from the role its head reports to, when that role is here.
         let mut children = Vec::new();
         for &c in &site.docs[d].children {
@@ -90,7 +111,8 @@ fn add_dept(
                     .iter()
                     .filter_map(|&r| site.roles[r].reports_to)
                     .find(|&s| site.roles[s].dept == d)
-                    .and_then(|s| tree.role_node.get(&s).copied())
+                    .map(|s| placed[s])
+                    .filter(|&p| p != NOWHERE)
                     .unwrap_or(n);
                 children.push((c, tree.nodes[under].depth + 1, under));
             }
@@ -100,21 +122,33 @@ fn add_dept(
 }
 
 /// Adds one department's node and its roles by reporting line; returns the node.
-fn add_roles(site: &Site, tree: &mut Tree, d: DocId, depth: usize, parent: usize) -> usize {
+fn add_roles<'a>(
+    site: &'a Site,
+    tree: &mut Tree<'a>,
+    (d, depth, parent): (DocId, usize, usize),
+    placed: &mut [usize],
+) -> usize {
     let doc = &site.docs[d];
-    let n = tree.add(NodeKind::Dept(d), doc.title.clone(), doc.url.clone(), depth);
+    let n = tree.add(
+        NodeKind::Dept(d),
+        Cow::Borrowed(&doc.title),
+        Cow::Borrowed(&doc.url),
+        depth,
+    );
     tree.nodes[parent].children.push(n);
-    tree.dept_node.insert(d, n);
-    // Direct reports inside the department, in the order written.
-    let mut subs: std::collections::HashMap<RoleId, Vec<RoleId>> = Default::default();
-    for &r in &doc.roles {
-        if let Some(s) = site.roles[r]
-            .reports_to
-            .filter(|&s| site.roles[s].dept == d)
-        {
-            subs.entry(s).or_default().push(r);
-        }
-    }
+    // Direct reports inside the department, by superior, each superior's
+    // in the order written.
+    let mut subs: Vec<(RoleId, RoleId)> = doc
+        .roles
+        .iter()
+        .filter_map(|&r| {
+            site.roles[r]
+                .reports_to
+                .filter(|&s| site.roles[s].dept == d)
+                .map(|s| (s, r))
+        })
+        .collect();
+    subs.sort_by_key(|&(s, _)| s);
     // Roles whose superior is outside the department hang from the department.
     let tops: Vec<RoleId> = doc
         .roles
@@ -128,22 +162,24 @@ fn add_roles(site: &Site, tree: &mut Tree, d: DocId, depth: usize, parent: usize
         .collect();
     let mut stack: Vec<(RoleId, usize, usize)> =
         tops.into_iter().rev().map(|r| (r, n, depth + 1)).collect();
-    let mut placed = 0;
+    let mut count = 0;
     while let Some((r, parent, depth)) = stack.pop() {
-        placed += 1;
-        if placed > doc.roles.len() {
+        count += 1;
+        if count > doc.roles.len() {
             break; // a reporting cycle (reported as an error elsewhere)
         }
-        let role = &site.roles[r];
         let rn = tree.add(
             NodeKind::Role(r),
-            role.title.clone(),
-            site.role_url(r),
+            Cow::Borrowed(&site.roles[r].title),
+            Cow::Borrowed(""),
             depth,
         );
         tree.nodes[parent].children.push(rn);
-        tree.role_node.insert(r, rn);
-        for &sub in subs.get(&r).into_iter().flatten().rev() {
+        tree.roles.push((r, rn));
+        placed[r] = rn;
+        let from = subs.partition_point(|&(s, _)| s < r);
+        let to = subs.partition_point(|&(s, _)| s <= r);
+        for &(_, sub) in subs[from..to].iter().rev() {
             stack.push((sub, rn, depth + 1));
         }
     }
@@ -259,13 +295,23 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
             );
         }
     }
-    // Reporting lines that cross departments, when both ends are in this chart.
-    for (&r, &rn) in &tree.role_node {
+    // Reporting lines that cross departments, when both ends are in this
+    // chart, by role.
+    let role_node: BTreeMap<RoleId, usize> = tree.roles.iter().copied().collect();
+    let dept_node: HashMap<DocId, usize> = tree
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| match n.kind {
+            NodeKind::Dept(d) => Some((d, i)),
+            _ => None,
+        })
+        .collect();
+    for (&r, &rn) in &role_node {
         if let Some(s) = site.roles[r].reports_to
             && site.roles[s].dept != site.roles[r].dept
-            && let Some(&sn) = tree.role_node.get(&s)
-            && !tree
-                .dept_node
+            && let Some(&sn) = role_node.get(&s)
+            && !dept_node
                 .get(&site.roles[r].dept)
                 .is_some_and(|dn| tree.nodes[sn].children.contains(dn))
         {
@@ -315,7 +361,7 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
             &mut out,
             &[
                 S("<a href=\""),
-                S(&esc(&urls::href("../", &n.url, None))),
+                S(&esc(&urls::href("../", &node_url(site, n), None))),
                 S("\"><g class=\""),
                 S(class),
                 S("\"><rect x=\""),
@@ -343,7 +389,7 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
 }
 
 /// The tree as nested `<ul>`; iterative, for trees thousands of levels deep.
-fn list(tree: &Tree, root: usize, out: &mut String) {
+fn list(site: &Site, tree: &Tree, root: usize, out: &mut String) {
     enum Step {
         Open(usize),
         Close { nested: bool },
@@ -361,7 +407,7 @@ fn list(tree: &Tree, root: usize, out: &mut String) {
                 let _ = write!(
                     out,
                     "<li class=\"{class}\"><a href=\"{}\">{}</a>",
-                    esc(&urls::href("../", &node.url, None)),
+                    esc(&urls::href("../", &node_url(site, node), None)),
                     esc(&node.label)
                 );
                 let nested = !node.children.is_empty();
@@ -415,15 +461,20 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
     // reaches it), then their drawings (on this worker: other pages
     // render in parallel with this one).
     let mut trees = Vec::new();
+    let mut placed = vec![NOWHERE; site.roles.len()];
     for (i, (title, url, roots)) in units.into_iter().enumerate() {
         let mut tree = Tree {
             nodes: Vec::new(),
-            role_node: Default::default(),
-            dept_node: Default::default(),
+            roles: Vec::new(),
         };
-        tree.add(NodeKind::Group(i), title.clone(), url.clone(), 0);
+        tree.add(
+            NodeKind::Group(i),
+            Cow::Owned(title.clone()),
+            Cow::Owned(url.clone()),
+            0,
+        );
         for d in roots {
-            add_dept(site, &mut tree, d, 1, 0, &mut seen);
+            add_dept(site, &mut tree, (d, 1, 0), &mut seen, &mut placed);
         }
         trees.push((title, url, tree));
     }
@@ -438,7 +489,7 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
                 .iter()
                 .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
                 .count();
-            let roles = tree.role_node.len();
+            let roles = tree.roles.len();
             // Hashed only when parts are kept or reused.
             let key = if cache.hashes() {
                 unit_hash(site, &tree, &title)
@@ -458,7 +509,7 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
                     || crate::incremental::hash(&(key, "list")),
                     || {
                         let mut l = String::from("<ul class=\"org-list\">");
-                        list(&tree, 0, &mut l);
+                        list(site, &tree, 0, &mut l);
                         l.push_str("</ul>");
                         Ok::<_, Infallible>(l)
                     },
@@ -507,27 +558,26 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
 }
 
 /// A hash of everything a unit's drawing and list show: its title, its
-/// nodes and the reporting lines between its roles.
+/// nodes (what a role's address is made of, for a role) and the
+/// reporting lines of its roles.
 fn unit_hash(site: &Site, tree: &Tree, title: &str) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = crate::incremental::BytesHasher(Vec::with_capacity(64 * tree.nodes.len()));
     title.hash(&mut h);
     for n in &tree.nodes {
         (n.kind, &n.label, &n.url, &n.children, n.depth).hash(&mut h);
-    }
-    for (&r, &rn) in &tree.role_node {
-        let to = site.roles[r].reports_to;
-        (
-            r,
-            rn,
-            site.roles[r].dept,
-            to,
-            to.map(|s| site.roles[s].dept),
-        )
-            .hash(&mut h);
-    }
-    for (&d, &dn) in &tree.dept_node {
-        (d, dn).hash(&mut h);
+        if let NodeKind::Role(r) = n.kind {
+            let role = &site.roles[r];
+            let to = role.reports_to;
+            (
+                &site.docs[role.dept].id,
+                &role.id,
+                role.dept,
+                to,
+                to.map(|s| site.roles[s].dept),
+            )
+                .hash(&mut h);
+        }
     }
     h.finish()
 }
