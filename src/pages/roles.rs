@@ -147,6 +147,11 @@ pub fn jobs<'a>(
         // waits for parallel work of its own picks up other pages' jobs
         // meanwhile, and more big pages are held in memory at once.
         let sorted = sorted_roles(site);
+        // Each role's hashes, in the order of the roles in the model (a
+        // department's one after another: the model is read in order,
+        // not at random as the index's order would), in parallel.
+        let hashes = (split && (runs || sections.hashes()))
+            .then(|| RoleHashes::new(site, runs, sections.hashes()));
         // With the built-in roles.html, each initial's section is rendered
         // on its own (role_initial.html) and put into the page afterwards,
         // so that `serve` renders again only the sections an edit changed.
@@ -155,7 +160,7 @@ pub fn jobs<'a>(
                 PageKey::RoleIndex,
                 "roles/index.html".into(),
                 "roles.html",
-                move |tera| index_in_sections(site, &sorted, title, (tera, runs), sections),
+                move |tera| index_in_sections(site, &sorted, title, (tera, runs, hashes), sections),
             )
         } else {
             Job::new(
@@ -225,18 +230,62 @@ pub fn jobs<'a>(
 const RUN_SPAN: u64 = 128;
 const RUN_MAX: usize = 512;
 
+/// Hashes of each role (by role id; 0 for roles not published): of its
+/// department's and its own id (`ids`, where runs end), and of what its
+/// entry shows but its title's sort key (`entries`, see
+/// [`entry_bytes`]). Either may be left empty when not wanted.
+struct RoleHashes {
+    ids: Vec<u64>,
+    entries: Vec<u64>,
+}
+
+impl RoleHashes {
+    fn new(site: &Site, ids: bool, entries: bool) -> RoleHashes {
+        use rayon::prelude::*;
+        let each = |f: &(dyn Fn(RoleId, &mut Vec<u8>) -> u64 + Sync)| -> Vec<u64> {
+            (0..site.roles.len())
+                .into_par_iter()
+                .map_init(Vec::new, |buf, r| {
+                    buf.clear();
+                    if site.published(site.roles[r].dept) {
+                        f(r, buf)
+                    } else {
+                        0
+                    }
+                })
+                .collect()
+        };
+        RoleHashes {
+            ids: if ids {
+                each(&|r, buf| {
+                    let role = &site.roles[r];
+                    buf.extend_from_slice(site.docs[role.dept].id.as_bytes());
+                    buf.push(b'/');
+                    buf.extend_from_slice(role.id.as_bytes());
+                    xxhash_rust::xxh3::xxh3_64(buf)
+                })
+            } else {
+                Vec::new()
+            },
+            entries: if entries {
+                each(&|r, buf| {
+                    entry_bytes(site, r, buf);
+                    xxhash_rust::xxh3::xxh3_64(buf)
+                })
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 /// Where runs of `roles` start: chosen by the roles themselves (their
-/// department and role ids), not by their count.
-fn run_starts(site: &Site, roles: &[&(RoleId, String)], buf: &mut Vec<u8>) -> Vec<usize> {
+/// department and role ids, hashed in `ids`), not by their count.
+fn run_starts(ids: &[u64], roles: &[&(RoleId, String)]) -> Vec<usize> {
     let mut starts = vec![0];
     for (i, (r, _)) in roles.iter().enumerate() {
         let last = *starts.last().unwrap_or(&0);
-        let role = &site.roles[*r];
-        buf.clear();
-        buf.extend_from_slice(site.docs[role.dept].id.as_bytes());
-        buf.push(b'/');
-        buf.extend_from_slice(role.id.as_bytes());
-        let h = xxhash_rust::xxh3::xxh3_64(buf);
+        let h = ids[*r];
         if i + 1 < roles.len() && (h.is_multiple_of(RUN_SPAN) || i + 1 - last >= RUN_MAX) {
             starts.push(i + 1);
         }
@@ -254,17 +303,28 @@ fn index_in_sections(
     site: &Site,
     sorted: &[(RoleId, String)],
     title: &str,
-    (tera, runs): (&tera::Tera, bool),
+    (tera, runs, hashes): (&tera::Tera, bool, Option<RoleHashes>),
     sections: &Parts,
 ) -> Result<Prepared, tera::Error> {
     let (mut c, initials) = index_context(site, sorted, title);
+    let hashes = hashes.unwrap_or(RoleHashes {
+        ids: Vec::new(),
+        entries: Vec::new(),
+    });
     if runs {
-        return index_in_runs(site, title, tera, sections, c, &initials);
+        return index_in_runs(site, title, (tera, &hashes), sections, c, &initials);
     }
     let mut parts = Vec::with_capacity(initials.len());
     for (letter, roles) in &initials {
         // What the section shows, hashed without making it.
-        let hash = || entries_hash(site, &format!("section {letter}"), roles, &mut Vec::new());
+        let hash = || {
+            entries_hash(
+                &hashes.entries,
+                &format!("section {letter}"),
+                roles,
+                &mut Vec::new(),
+            )
+        };
         parts.push(sections.get_or_make(PageKey::RoleIndex, hash, || {
             let mut sc = base_context(site, "roles/", title);
             sc.insert("group", &initial(site, *letter, roles));
@@ -294,7 +354,7 @@ fn index_in_sections(
 fn index_in_runs(
     site: &Site,
     title: &str,
-    tera: &tera::Tera,
+    (tera, hashes): (&tera::Tera, &RoleHashes),
     cache: &Parts,
     mut c: tera::Context,
     initials: &ByInitial<'_>,
@@ -303,12 +363,12 @@ fn index_in_runs(
     let mut views = Vec::with_capacity(initials.len());
     let mut buf = Vec::new();
     for (letter, roles) in initials {
-        let starts = run_starts(site, roles, &mut buf);
+        let starts = run_starts(&hashes.ids, roles);
         let mut markers = String::new();
         for (k, &from) in starts.iter().enumerate() {
             let run = &roles[from..starts.get(k + 1).copied().unwrap_or(roles.len())];
             // What the run shows, hashed without making it.
-            let hash = || entries_hash(site, "run", run, &mut buf);
+            let hash = || entries_hash(&hashes.entries, "run", run, &mut buf);
             let part = cache.get_or_make(PageKey::RoleIndex, hash, || {
                 let mut rc = base_context(site, "roles/", title);
                 let entries: Vec<IndexEntry> =
@@ -337,17 +397,16 @@ fn index_in_runs(
     })
 }
 
-/// Everything [`entry`] puts into role `r`'s entry, appended to `buf`
-/// (each field after its length): what a section or run shows, hashed in
-/// one go (tens of thousands of entries at each edit).
-fn entry_bytes(site: &Site, r: RoleId, key: &str, buf: &mut Vec<u8>) {
+/// Everything [`entry`] puts into role `r`'s entry but its title's sort
+/// key, appended to `buf` (each field after its length).
+fn entry_bytes(site: &Site, r: RoleId, buf: &mut Vec<u8>) {
     let mut put = |s: &str| {
         buf.extend_from_slice(&(s.len() as u32).to_le_bytes());
         buf.extend_from_slice(s.as_bytes());
     };
     let role = &site.roles[r];
     let dept = &site.docs[role.dept];
-    for s in [&role.title, &dept.id, &role.id, key, &dept.title, &dept.url] {
+    for s in [&role.title, &dept.id, &role.id, &dept.title, &dept.url] {
         put(s);
     }
     match published_superior(site, r) {
@@ -363,12 +422,20 @@ fn entry_bytes(site: &Site, r: RoleId, key: &str, buf: &mut Vec<u8>) {
     }
 }
 
-/// A hash of `roles`' entries (and `what`), with `buf` as scratch.
-fn entries_hash(site: &Site, what: &str, roles: &[&(RoleId, String)], buf: &mut Vec<u8>) -> u64 {
+/// A hash of `roles`' entries (and `what`), with `buf` as scratch:
+/// of each one's hash in `entries` and its title's sort key.
+fn entries_hash(
+    entries: &[u64],
+    what: &str,
+    roles: &[&(RoleId, String)],
+    buf: &mut Vec<u8>,
+) -> u64 {
     buf.clear();
     buf.extend_from_slice(what.as_bytes());
     for (r, key) in roles {
-        entry_bytes(site, *r, key, buf);
+        buf.extend_from_slice(&entries[*r].to_le_bytes());
+        buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        buf.extend_from_slice(key.as_bytes());
     }
     xxhash_rust::xxh3::xxh3_64(buf)
 }
