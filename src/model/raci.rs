@@ -25,7 +25,21 @@ impl Letters {
 
     /// `A/R`, `R`, …
     pub fn to_code(self) -> String {
-        self.chars().map(String::from).collect::<Vec<_>>().join("/")
+        self.code().to_string()
+    }
+
+    /// [`Letters::to_code`] without allocating: the code of each of the
+    /// 32 sets is made once.
+    pub fn code(self) -> &'static str {
+        static CODES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+            (0..1u8 << ORDER.len())
+                .map(|b| {
+                    let l = Letters(b);
+                    l.chars().map(String::from).collect::<Vec<_>>().join("/")
+                })
+                .collect()
+        });
+        CODES.get(usize::from(self.0)).map_or("", |s| s.as_str())
     }
 
     pub fn is_empty(self) -> bool {

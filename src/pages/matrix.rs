@@ -25,36 +25,37 @@ pub struct Matrix {
 }
 
 #[derive(Serialize, Hash)]
-struct ColumnView {
-    title: String,
+struct ColumnView<'a> {
+    title: &'a str,
     url: String,
-    dept_title: String,
+    dept_title: &'a str,
     /// First column of its department (for a divider).
     dept_start: bool,
 }
 
 #[derive(Serialize, Hash)]
-struct ColGroupView {
-    title: String,
-    url: String,
+struct ColGroupView<'a> {
+    title: &'a str,
+    url: &'a str,
     span: usize,
 }
 
 #[derive(Serialize, Hash)]
-struct RowView {
+struct RowView<'a> {
     header: bool,
-    title: String,
-    dept_title: String,
-    dept_url: String,
-    clause: Option<String>,
-    cells: Vec<String>,
+    title: &'a str,
+    dept_title: &'a str,
+    dept_url: &'a str,
+    clause: Option<&'a str>,
+    cells: Vec<&'static str>,
 }
 
+/// What a matrix's template sees; its strings are the model's.
 #[derive(Serialize, Hash)]
-pub struct MatrixView {
-    columns: Vec<ColumnView>,
-    col_groups: Vec<ColGroupView>,
-    rows: Vec<RowView>,
+pub struct MatrixView<'a> {
+    columns: Vec<ColumnView<'a>>,
+    col_groups: Vec<ColGroupView<'a>>,
+    rows: Vec<RowView<'a>>,
     /// Activities each column's role is named in.
     load: Vec<usize>,
     csv: Option<String>,
@@ -82,7 +83,7 @@ impl Matrix {
         Matrix { columns, rows }
     }
 
-    fn cells(&self, site: &Site, a: ActId) -> Vec<String> {
+    fn cells(&self, site: &Site, a: ActId) -> Vec<&'static str> {
         let act = &site.activities[a];
         self.columns
             .iter()
@@ -90,8 +91,7 @@ impl Matrix {
                 act.raci
                     .iter()
                     .find(|(r, _)| r == c)
-                    .map(|(_, l)| l.to_code())
-                    .unwrap_or_default()
+                    .map_or("", |(_, l)| l.code())
             })
             .collect()
     }
@@ -100,7 +100,7 @@ impl Matrix {
         self.rows.len() * self.columns.len()
     }
 
-    pub fn view(&self, site: &Site, csv: Option<String>) -> MatrixView {
+    pub fn view<'a>(&self, site: &'a Site, csv: Option<String>) -> MatrixView<'a> {
         let mut col_groups: Vec<ColGroupView> = Vec::new();
         let mut last = None;
         let columns = self
@@ -112,8 +112,8 @@ impl Matrix {
                 let start = last != Some(role.dept);
                 if start {
                     col_groups.push(ColGroupView {
-                        title: dept.title.clone(),
-                        url: dept.url.clone(),
+                        title: &dept.title,
+                        url: &dept.url,
                         span: 0,
                     });
                 }
@@ -122,9 +122,9 @@ impl Matrix {
                 }
                 last = Some(role.dept);
                 ColumnView {
-                    title: role.title.clone(),
+                    title: &role.title,
                     url: site.role_url(r),
-                    dept_title: dept.title.clone(),
+                    dept_title: &dept.title,
                     dept_start: start,
                 }
             })
@@ -136,9 +136,9 @@ impl Matrix {
             .map(|row| match row {
                 Row::Dept(d) => RowView {
                     header: true,
-                    title: site.docs[*d].title.clone(),
-                    dept_title: site.docs[*d].title.clone(),
-                    dept_url: site.docs[*d].url.clone(),
+                    title: &site.docs[*d].title,
+                    dept_title: &site.docs[*d].title,
+                    dept_url: &site.docs[*d].url,
                     clause: None,
                     cells: Vec::new(),
                 },
@@ -152,10 +152,10 @@ impl Matrix {
                     }
                     RowView {
                         header: false,
-                        title: act.title.clone(),
-                        dept_title: site.docs[act.dept].title.clone(),
-                        dept_url: site.docs[act.dept].url.clone(),
-                        clause: act.clause.as_ref().map(|(c, _)| c.clone()),
+                        title: &act.title,
+                        dept_title: &site.docs[act.dept].title,
+                        dept_url: &site.docs[act.dept].url,
+                        clause: act.clause.as_ref().map(|(c, _)| c.as_str()),
                         cells,
                     }
                 }
@@ -197,7 +197,7 @@ impl Matrix {
                         .map(|(c, _)| c.clone())
                         .unwrap_or_default(),
                 ];
-                fields.extend(self.cells(site, *a));
+                fields.extend(self.cells(site, *a).into_iter().map(String::from));
                 push_csv_row(&mut out, &fields);
             }
         }
@@ -344,7 +344,7 @@ impl Tables {
 }
 
 /// The view of department `d`'s own matrix, with its CSV link.
-pub fn department_view(site: &Site, d: DocId) -> MatrixView {
+pub fn department_view(site: &Site, d: DocId) -> MatrixView<'_> {
     department(site, d).view(site, Some(format!("{}matrix.csv", site.docs[d].url)))
 }
 
@@ -420,7 +420,7 @@ fn csv_rows(site: &Site, docs: &[DocId]) -> String {
                         act.clause.as_ref().map_or("", |(c, _)| c.as_str()),
                         role.title.as_str(),
                         site.docs[role.dept].title.as_str(),
-                        letters.to_code().as_str(),
+                        letters.code(),
                     ],
                 );
             }
@@ -591,9 +591,9 @@ pub type UnitRows = Vec<Option<std::sync::Arc<String>>>;
 /// A matrix page as its job makes it: the context but for `tables`, the
 /// tables (with the department each is the own table of, if any), the
 /// page's URL and title.
-type MatrixPage = (
+type MatrixPage<'a> = (
     tera::Context,
-    Vec<(MatrixView, Option<DocId>)>,
+    Vec<(MatrixView<'a>, Option<DocId>)>,
     String,
     String,
 );
@@ -606,7 +606,7 @@ fn page_job<'a>(
     (big, in_parts): (&'a super::BigParts, bool),
     page: PageKey,
     path: String,
-    make: impl FnOnce() -> MatrixPage + Send + 'a,
+    make: impl FnOnce() -> MatrixPage<'a> + Send + 'a,
 ) -> Job<'a> {
     if in_parts {
         Job::with_tera(page, path, "matrix.html", move |tera| {
