@@ -368,15 +368,23 @@ pub fn build_with(
         }
     }
 
-    // Second pass: bodies with links resolved (drafts too: they are checked in every build).
-    let mut rendered_docs: Vec<pages::RenderedDoc> = analyses
-        .par_iter()
+    // Second pass: bodies with links resolved (drafts too: they are
+    // checked in every build). Each parsed body is dropped after it: the
+    // parsed bodies are large. When this build is sure to make the search
+    // index (a build after an edit makes it later if it must, parsing the
+    // bodies again one at a time), each body's text for it is taken now.
+    let search_now = prev.is_none();
+    type SearchBlocks = crate::search::Taken<Vec<crate::search::Block>>;
+    let (mut rendered_docs, search_blocks): (Vec<pages::RenderedDoc>, Vec<SearchBlocks>) = analyses
+        .into_par_iter()
         .enumerate()
         .map(|(d, a)| {
-            let Some(a) = a.as_ref().filter(|_| render[d]) else {
+            let Some(a) = a.filter(|_| render[d]) else {
                 let b = &prev.as_ref().expect("a cached body").bodies[d];
-                return (b.rendered.clone(), b.targets.clone(), Vec::new());
+                let none = crate::search::Taken::none();
+                return ((b.rendered.clone(), b.targets.clone(), Vec::new()), none);
             };
+            let a = &a;
             let doc = &site.docs[d];
             let file = &site.files[doc.file];
             let mut linker = Linker {
@@ -399,9 +407,21 @@ pub fn build_with(
             if site.config.markdown.safe {
                 clean(&mut r, &file.rel, &mut linker.diags);
             }
-            (Arc::new(r), Arc::new(linker.targets), linker.diags)
+            let blocks = match search_now && site.published(d) {
+                true => crate::search::Taken::new(crate::search::body_blocks(a)),
+                false => crate::search::Taken::none(),
+            };
+            (
+                (Arc::new(r), Arc::new(linker.targets), linker.diags),
+                blocks,
+            )
         })
-        .collect();
+        .unzip();
+    let search_blocks = if search_now {
+        search_blocks
+    } else {
+        Vec::new()
+    };
     let mut rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
         .par_iter()
         .enumerate()
@@ -451,8 +471,6 @@ pub fn build_with(
     for (_, d) in rendered_groups.iter_mut().flatten() {
         diags.append(d);
     }
-    // The parsed bodies are large; the search index parses again, one at a time.
-    drop(analyses);
     drop(group_analyses);
     timer.lap("markdown render");
     diagnostics::sort(&mut diags);
@@ -569,11 +587,14 @@ pub fn build_with(
     if delta.is_none() {
         match stage {
             Some(stage) => {
-                crate::search::write(&site, &[], &bodies, |path, bytes| stage.put(path, &bytes))
-                    .map_err(|d| Failure::Content(vec![d]))?;
+                crate::search::write(&site, &search_blocks, &bodies, |path, bytes| {
+                    stage.put(path, &bytes)
+                })
+                .map_err(|d| Failure::Content(vec![d]))?;
             }
-            None => crate::search::add_to_output(&site, &[], &bodies, &mut output),
+            None => crate::search::add_to_output(&site, &search_blocks, &bodies, &mut output),
         }
+        drop(search_blocks);
         timer.lap("search index");
     }
     let pages = jobs.len();

@@ -169,21 +169,44 @@ pub fn html_text(html: &str) -> String {
     lines.join("\n")
 }
 
+/// A value that one of several threads takes, once.
+pub struct Taken<T>(std::sync::Mutex<Option<T>>);
+
+impl<T> Taken<T> {
+    pub fn new(t: T) -> Taken<T> {
+        Taken(std::sync::Mutex::new(Some(t)))
+    }
+
+    /// Nothing to take.
+    pub fn none() -> Taken<T> {
+        Taken(std::sync::Mutex::new(None))
+    }
+
+    /// The value, the first time.
+    pub fn take(&self) -> Option<T> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// What is searchable on a site: published documents in output order,
 /// then the roles of published departments.
 pub struct Sources<'a> {
     site: &'a Site,
-    analyses: &'a [Analysis<'a>],
+    /// Each document's [`body_blocks`], when the build made them while it
+    /// had the bodies parsed, each taken (and freed after it is indexed)
+    /// when its entry is made; empty: each body is parsed when its turn
+    /// comes.
+    blocks: &'a [Taken<Vec<Block>>],
     bodies: &'a Bodies,
     docs: Vec<DocId>,
     roles: Vec<RoleId>,
 }
 
 impl<'a> Sources<'a> {
-    pub fn new(site: &'a Site, analyses: &'a [Analysis<'a>], bodies: &'a Bodies) -> Sources<'a> {
+    pub fn new(site: &'a Site, blocks: &'a [Taken<Vec<Block>>], bodies: &'a Bodies) -> Sources<'a> {
         Sources {
             site,
-            analyses,
+            blocks,
             bodies,
             docs: site.published_docs().collect(),
             roles: (0..site.roles.len())
@@ -216,10 +239,13 @@ impl<'a> Sources<'a> {
             field: Field::Title,
             text: doc.title.clone(),
         }];
-        match self.analyses.get(d) {
-            Some(a) => blocks.extend(body_blocks(a)),
-            // Analyses not kept: made here, one at a time.
-            None if self.analyses.is_empty() => {
+        match self.blocks.get(d) {
+            Some(b) => blocks.extend(b.take().unwrap_or_else(|| {
+                // Not made by the build, or asked again: made here.
+                body_blocks(&markdown::analyze(site.files[doc.file].body()))
+            })),
+            // Not made by the build: made here, one at a time.
+            None if self.blocks.is_empty() => {
                 let body = site.files[doc.file].body();
                 blocks.extend(body_blocks(&markdown::analyze(body)));
             }
@@ -282,8 +308,8 @@ impl<'a> Sources<'a> {
 }
 
 /// Every entry of a site, in page-id order.
-pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry> {
-    let src = Sources::new(site, analyses, bodies);
+pub fn entries(site: &Site, blocks: &[Taken<Vec<Block>>], bodies: &Bodies) -> Vec<Entry> {
+    let src = Sources::new(site, blocks, bodies);
     (0..src.len())
         .into_par_iter()
         .map(|i| src.entry(i))
@@ -293,11 +319,11 @@ pub fn entries(site: &Site, analyses: &[Analysis], bodies: &Bodies) -> Vec<Entry
 /// Indexes the site, handing each index file to `sink` (output path,
 /// bytes) as soon as it is made, from any thread (see
 /// [`index::build_from`]): each page's entry is made when its batch is
-/// tokenized and dropped after; with no `analyses`, each body is analyzed
-/// when its turn comes (so they are never all in memory).
+/// tokenized and dropped after; with no `blocks` (see [`Sources`]), each
+/// body is analyzed when its turn comes (so they are never all in memory).
 pub fn write<S, E>(
     site: &Site,
-    analyses: &[Analysis],
+    blocks: &[Taken<Vec<Block>>],
     bodies: &Bodies,
     sink: S,
 ) -> Result<index::Summary, E>
@@ -305,14 +331,19 @@ where
     S: Fn(String, Vec<u8>) -> Result<(), E> + Sync,
     E: Send,
 {
-    let src = Sources::new(site, analyses, bodies);
+    let src = Sources::new(site, blocks, bodies);
     index::build_from(src.len(), |i| std::borrow::Cow::Owned(src.entry(i)), sink)
 }
 
 /// Indexes the site and adds the index files to `output`.
-pub fn add_to_output(site: &Site, analyses: &[Analysis], bodies: &Bodies, output: &mut Output) {
+pub fn add_to_output(
+    site: &Site,
+    blocks: &[Taken<Vec<Block>>],
+    bodies: &Bodies,
+    output: &mut Output,
+) {
     let files = std::sync::Mutex::new(Vec::new());
-    let done = write(site, analyses, bodies, |path, bytes| {
+    let done = write(site, blocks, bodies, |path, bytes| {
         files
             .lock()
             .unwrap_or_else(|e| e.into_inner())
