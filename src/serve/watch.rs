@@ -20,8 +20,13 @@ use crate::source::walk::is_temp_file;
 
 /// The folders whose every change rebuilds the site.
 pub const WATCHED_DIRS: [&str; 4] = ["content", "static", "templates", "themes"];
-/// How long a burst of events is gathered before a rebuild.
-pub const DEBOUNCE: Duration = Duration::from_millis(75);
+/// How long a burst of events is gathered before a rebuild: an editor's
+/// save (write, or write a copy and rename it) is a burst of a few
+/// milliseconds; this is watchexec's default.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How often the debouncer looks for bursts that ended: at most this is
+/// added to [`DEBOUNCE`] (its default, a quarter of it, adds up to 12 ms).
+const TICK: Duration = Duration::from_millis(10);
 /// How often `--poll` looks at the files.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
@@ -119,13 +124,17 @@ impl Watcher {
                 .with_poll_interval(POLL_INTERVAL)
                 .with_compare_contents(true);
             Inner::Poll(new_debouncer_opt::<_, PollWatcher, NoCache>(
-                DEBOUNCE, None, handler, NoCache, config,
+                DEBOUNCE,
+                Some(TICK),
+                handler,
+                NoCache,
+                config,
             )?)
         } else {
             Inner::Native(
                 new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
                     DEBOUNCE,
-                    None,
+                    Some(TICK),
                     handler,
                     RecommendedCache::new(),
                     notify::Config::default(),
