@@ -154,6 +154,26 @@ mod tests {
         assert_eq!(parse("R", RACI).0.to_code(), "R");
     }
 
+    /// Every set of letters has the code its letters make, in display order.
+    #[test]
+    fn each_set_has_its_code() {
+        let rasci = &['R', 'A', 'S', 'C', 'I'];
+        for b in 0..32u8 {
+            let written: Vec<String> = ORDER
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| b & (1 << i) != 0)
+                .map(|(_, c)| c.to_string())
+                .collect();
+            let (l, p) = parse(&written.join("/"), rasci);
+            assert!(b == 0 || p.is_empty(), "{written:?}: {p:?}");
+            assert_eq!(l, Letters(b));
+            assert_eq!(l.code(), written.join("/"));
+            assert_eq!(l.to_code(), l.code());
+        }
+        assert_eq!(parse("R/A/C", rasci).0.code(), "A/R/C");
+    }
+
     #[test]
     fn full_width_is_normalized() {
         let (l, p) = parse("Ａ", RACI);
