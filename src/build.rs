@@ -417,11 +417,6 @@ pub fn build_with(
             )
         })
         .unzip();
-    let search_blocks = if search_now {
-        search_blocks
-    } else {
-        Vec::new()
-    };
     let mut rendered_groups: Vec<Option<(Rendered, Vec<Diagnostic>)>> = group_analyses
         .par_iter()
         .enumerate()

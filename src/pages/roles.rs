@@ -150,8 +150,7 @@ pub fn jobs<'a>(
         // Each role's hashes, in the order of the roles in the model (a
         // department's one after another: the model is read in order,
         // not at random as the index's order would), in parallel.
-        let hashes = (split && (runs || sections.hashes()))
-            .then(|| RoleHashes::new(site, runs, sections.hashes()));
+        let hashes = RoleHashes::new(site, split && runs, split && sections.hashes());
         // With the built-in roles.html, each initial's section is rendered
         // on its own (role_initial.html) and put into the page afterwards,
         // so that `serve` renders again only the sections an edit changed.
@@ -303,14 +302,10 @@ fn index_in_sections(
     site: &Site,
     sorted: &[(RoleId, String)],
     title: &str,
-    (tera, runs, hashes): (&tera::Tera, bool, Option<RoleHashes>),
+    (tera, runs, hashes): (&tera::Tera, bool, RoleHashes),
     sections: &Parts,
 ) -> Result<Prepared, tera::Error> {
     let (mut c, initials) = index_context(site, sorted, title);
-    let hashes = hashes.unwrap_or(RoleHashes {
-        ids: Vec::new(),
-        entries: Vec::new(),
-    });
     if runs {
         return index_in_runs(site, title, (tera, &hashes), sections, c, &initials);
     }

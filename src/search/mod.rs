@@ -194,8 +194,8 @@ pub struct Sources<'a> {
     site: &'a Site,
     /// Each document's [`body_blocks`], when the build made them while it
     /// had the bodies parsed, each taken (and freed after it is indexed)
-    /// when its entry is made; empty: each body is parsed when its turn
-    /// comes.
+    /// when its entry is made; a body with none to take (or all of them,
+    /// when this is empty) is parsed when its turn comes.
     blocks: &'a [Taken<Vec<Block>>],
     bodies: &'a Bodies,
     docs: Vec<DocId>,
@@ -239,18 +239,11 @@ impl<'a> Sources<'a> {
             field: Field::Title,
             text: doc.title.clone(),
         }];
-        match self.blocks.get(d) {
-            Some(b) => blocks.extend(b.take().unwrap_or_else(|| {
-                // Not made by the build, or asked again: made here.
-                body_blocks(&markdown::analyze(site.files[doc.file].body()))
-            })),
-            // Not made by the build: made here, one at a time.
-            None if self.blocks.is_empty() => {
-                let body = site.files[doc.file].body();
-                blocks.extend(body_blocks(&markdown::analyze(body)));
-            }
-            None => {}
-        }
+        // Not made by the build (or asked again): made here, one at a time.
+        let made = self.blocks.get(d).and_then(Taken::take);
+        blocks.extend(
+            made.unwrap_or_else(|| body_blocks(&markdown::analyze(site.files[doc.file].body()))),
+        );
         Entry {
             url: doc.url.clone(),
             title: doc.title.clone(),
