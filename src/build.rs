@@ -330,12 +330,25 @@ pub fn build_with(
     }
     timer.lap("checks");
     // Only bodies, or only front matter of the kind a patch takes: the
-    // same documents, groups and roles, so the same paths.
+    // same documents, groups and roles, so the same paths; but a patch
+    // that changes assignments may split `/matrix/` or join it again.
     let cached_known = inc
         .as_deref_mut()
         .filter(|_| edited.is_some() || same_paths)
-        .and_then(|i| i.known.take());
+        .and_then(|i| i.known.take())
+        .filter(|k| edited.is_some() || same_matrix_pages(&site, k));
+    // With a previous build: a digest of the paths, so that bodies that
+    // link to a path are resolved again when the paths changed.
+    let known_hash = match (&prev, &cached_known) {
+        (Some(p), Some(_)) => Some(p.known),
+        _ => None,
+    };
     let known = cached_known.unwrap_or_else(|| known_paths(&site, &inv));
+    let known_hash = match (known_hash, &inc) {
+        (Some(h), _) => h,
+        (None, Some(_)) => incremental::set_hash(&known),
+        (None, None) => 0,
+    };
     timer.lap("known paths");
     let env: Vec<u64> = (0..site.docs.len())
         .map(|d| match &prev {
@@ -356,7 +369,7 @@ pub fn build_with(
             .collect(),
     };
     let render: Vec<bool> = match &prev {
-        Some(p) => incremental::bodies_to_render(p, &sources, &env, &role_env),
+        Some(p) => incremental::bodies_to_render(p, &sources, &env, &role_env, known_hash),
         None => vec![true; site.docs.len()],
     };
     timer.lap("link environments");
@@ -511,12 +524,13 @@ pub fn build_with(
             // front matter changed and no list was sorted again.
             Some(p)
                 if patched.is_some()
+                    && p.known == known_hash
                     && (0..site.docs.len())
                         .all(|d| unchanged(d) || digests[d].meta == p.docs[d].meta) =>
             {
                 p.global
             }
-            _ => incremental::global_digest(&site, &digests, &known),
+            _ => incremental::global_digest(&site, &digests, known_hash),
         };
         timer.lap("global digest");
         delta = prev
@@ -524,6 +538,7 @@ pub fn build_with(
             .and_then(|p| incremental::plan(&site, p, global, &digests, &cached));
         next_prev = Some(incremental::Prev {
             global,
+            known: known_hash,
             docs: digests,
             role_env: role_env.clone(),
             reports_to: site.roles.iter().map(|r| r.reports_to).collect(),
@@ -1140,6 +1155,27 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
             known.insert(site.role_url(r));
         }
     }
+    // Generated files that depend on the site: each department's CSV,
+    // `/matrix/`'s CSVs and unit pages, `/print/`'s volumes.
+    for d in site.published_docs() {
+        if !site.docs[d].activities.is_empty() {
+            known.insert(format!("{}matrix.csv", site.docs[d].url));
+        }
+    }
+    known.insert("matrix/matrix.csv".into());
+    let (split, units) = pages::matrix::layout(site);
+    for slug in units {
+        known.insert(format!("matrix/{slug}.csv"));
+        if split {
+            known.insert(format!("matrix/{slug}/"));
+        }
+    }
+    let (split, volumes) = pages::print::layout(site);
+    if split {
+        for slug in volumes {
+            known.insert(format!("{}{slug}/", pages::print::URL));
+        }
+    }
     for p in theme::builtin_static_names() {
         known.insert(p);
     }
@@ -1155,6 +1191,15 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
         );
     }
     known
+}
+
+/// Whether `known` (made for an earlier model) holds `/matrix/`'s unit
+/// pages exactly when the matrix of `site` is split into them.
+fn same_matrix_pages(site: &Site, known: &HashSet<String>) -> bool {
+    let (split, units) = pages::matrix::layout(site);
+    units
+        .iter()
+        .all(|slug| known.contains(&format!("matrix/{slug}/")) == split)
 }
 
 /// Phase timings on stderr when `CHARTER_TIMINGS` is set (for benchmarks).

@@ -329,7 +329,10 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         let d = edit_distance(&lower, &c.to_lowercase());
         let threshold = ((n.max(c.chars().count()) + 1) / 3).clamp(1, 4);
         // A name written shorter or longer than the real one (安全部 for 安全环保部).
-        let contained = n >= 2 && (c.contains(name) || name.contains(c));
+        // Both at least two characters: the empty name (the home page's
+        // path) and a single letter are in everything.
+        let contained =
+            n >= 2 && c.chars().nth(1).is_some() && (c.contains(name) || name.contains(c));
         let d = if contained { d.min(threshold) } else { d };
         if d <= threshold && best.is_none_or(|(bd, bc)| (d, c) < (bd, bc)) {
             best = Some((d, c));
@@ -385,6 +388,13 @@ mod tests {
         assert_eq!(
             closest("安全部", ["安全环保部", "财务部"]),
             Some("安全环保部")
+        );
+        // The home page's empty path, or a one-letter name, is in every
+        // name: not a suggestion for a long one.
+        assert_eq!(closest("x/form.pdf", ["", "a"]), None);
+        assert_eq!(
+            closest("matrix/nosuch/", ["", "matrix/", "roles/"]),
+            Some("matrix/")
         );
     }
 

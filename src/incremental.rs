@@ -73,6 +73,8 @@ pub struct DocDigest {
 /// The previous good build, as far as planning the next one needs it.
 pub struct Prev {
     pub global: u64,
+    /// The digest of the paths links may point at ([`set_hash`]).
+    pub known: u64,
     pub docs: Vec<DocDigest>,
     pub role_env: Vec<u64>,
     pub reports_to: Vec<Option<RoleId>>,
@@ -237,7 +239,7 @@ pub fn result_hash(r: &Rendered, targets: &[Target]) -> u64 {
 }
 
 /// A hash of a set, whatever its order (a sum of the members' hashes).
-fn set_hash<T: Hash + Sync>(items: &HashSet<T>) -> u64 {
+pub fn set_hash<T: Hash + Sync>(items: &HashSet<T>) -> u64 {
     use rayon::prelude::*;
     items.par_iter().map(hash).reduce(|| 0, u64::wrapping_add)
 }
@@ -247,7 +249,7 @@ fn set_hash<T: Hash + Sync>(items: &HashSet<T>) -> u64 {
 /// the roles (their page URLs), the paths links may point at, which
 /// departments have a matrix CSV, and how `/matrix/` and `/print/` are
 /// laid out. Together these decide the set of output files.
-pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -> u64 {
+pub fn global_digest(site: &Site, docs: &[DocDigest], known: u64) -> u64 {
     let groups: Vec<_> = site
         .groups
         .iter()
@@ -279,7 +281,7 @@ pub fn global_digest(site: &Site, docs: &[DocDigest], known: &HashSet<String>) -
         groups,
         metas,
         roles,
-        set_hash(known),
+        known,
         crate::pages::matrix::layout(site),
         crate::pages::print::layout(site),
     ))
@@ -415,9 +417,18 @@ pub fn plan(
 }
 
 /// Documents whose bodies must be rendered again: those whose source
-/// changed, those whose last render reported something, and those that
-/// link to a document or role whose link-visible parts changed.
-pub fn bodies_to_render(prev: &Prev, source: &[u64], env: &[u64], role_env: &[u64]) -> Vec<bool> {
+/// changed, those whose last render reported something, those that link
+/// to a document or role whose link-visible parts changed, and, when the
+/// paths links may point at changed (digest `known`), those that link to
+/// a group or some other path (a CSV file, a `/matrix/` unit page: it may
+/// be gone).
+pub fn bodies_to_render(
+    prev: &Prev,
+    source: &[u64],
+    env: &[u64],
+    role_env: &[u64],
+    known: u64,
+) -> Vec<bool> {
     if prev.bodies.len() != source.len() || prev.role_env.len() != role_env.len() {
         return vec![true; source.len()];
     }
@@ -435,7 +446,7 @@ pub fn bodies_to_render(prev: &Prev, source: &[u64], env: &[u64], role_env: &[u6
                 || b.targets.iter().any(|t| match t {
                     Target::Doc(x) => changed_doc.get(*x).copied().unwrap_or(true),
                     Target::Role(r) => changed_role.get(*r).copied().unwrap_or(true),
-                    _ => false,
+                    Target::Group(_) | Target::Other => prev.known != known,
                 })
         })
         .collect()

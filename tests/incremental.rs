@@ -567,3 +567,54 @@ fn role_index_in_runs_equals_the_index_rendered_whole() {
     assert!(biggest > 300, "the biggest section has {biggest} roles");
     assert!(!html.contains('\u{E001}'), "a splice marker left");
 }
+
+/// A link to a `/matrix/` unit page stands only while the matrix is
+/// split. Assignment edits (front-matter patches: same roles, same number
+/// of activities) that bring the matrix over or under the split size must
+/// give the output, or the error, of a full build: the link reported once
+/// the page is gone, the unit pages made or removed. Three groups of 38
+/// departments make 38,988 cells; nine more roles in one activity of
+/// group 1 add 1,026 (nine columns of its 114 rows), past the 40,000 that
+/// split it.
+#[test]
+fn links_to_matrix_unit_pages_and_the_split_follow_assignment_edits() {
+    let f = Fixture::with_departments(38);
+    let d = "content/g1/d15.md";
+    let extra: String = (0..9)
+        .map(|i| format!(", \"d2{i}/clerk\" = \"I\""))
+        .collect();
+    let joined = "raci = { head = \"A/R\" }";
+    let split = format!("raci = {{ head = \"A/R\"{extra} }}");
+    let link = "第三条 矩阵见[本组矩阵](/matrix/g1/)。本制度";
+    f.replace(d, joined, &split);
+    f.replace(d, "第三条 本制度", link);
+    let mut r = Rebuilder::new(f.opts());
+    let all = r.rebuild(&[]);
+    assert!(!all.failed, "{:?}", all.diagnostics.first());
+    let has_unit_page = |r: &Rebuilder| {
+        r.snapshot()
+            .output
+            .as_ref()
+            .unwrap()
+            .contains_key("matrix/g1/index.html")
+    };
+    assert!(has_unit_page(&r), "the nine roles must split /matrix/");
+    f.replace(d, &split, joined);
+    let o = r.rebuild(&[PathBuf::from(d)]);
+    let codes: Vec<&str> = o.diagnostics.iter().map(|d| d.code).collect();
+    assert!(o.failed && codes == ["E016"], "{:?}", o.diagnostics);
+    assert!(
+        build::build(&f.opts()).is_err(),
+        "a full build fails on the link too"
+    );
+    f.replace(d, joined, &split);
+    step(&f, &mut r, &[d], "matrix split again");
+    f.replace(d, link, "第三条 本制度");
+    step(&f, &mut r, &[d], "link removed");
+    f.replace(d, &split, joined);
+    step(&f, &mut r, &[d], "matrix joined by an assignment edit");
+    assert!(!has_unit_page(&r));
+    f.replace(d, joined, &split);
+    step(&f, &mut r, &[d], "matrix split by an assignment edit");
+    assert!(has_unit_page(&r));
+}

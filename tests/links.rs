@@ -204,3 +204,80 @@ fn backlinks_list_pages_that_link_in_any_form() {
     // A plain `.md` link counts too.
     assert_eq!(pairs(&built().other), vec![source], "backlinks of other");
 }
+
+/// A site of `n` departments in each of two groups, two roles and two
+/// assigned activities each: at 80 a group, `/matrix/` is split into one
+/// page per group (76,800 cells) and `/print/` into volumes (160 charters).
+fn two_groups(n: usize, body: &str) -> Site {
+    let mut site = Site::new();
+    for g in 1..=2 {
+        site = site.with(
+            &format!("content/g{g}/_index.md"),
+            format!("+++\ntitle = \"第{g}组\"\n+++\n"),
+        );
+        for i in 0..n {
+            let text = format!(
+                "+++\ntitle = \"部门{g}-{i}\"\nid = \"d{g}-{i}\"\n\n\
+                 [[roles]]\nid = \"head\"\ntitle = \"负责人\"\n\n\
+                 [[roles]]\nid = \"clerk\"\ntitle = \"文员\"\nreports_to = \"head\"\n\n\
+                 [[activities]]\nid = \"plan\"\ntitle = \"年度计划\"\nraci = {{ head = \"A\", clerk = \"R\" }}\n\n\
+                 [[activities]]\nid = \"check\"\ntitle = \"检查\"\nraci = {{ head = \"A/R\", clerk = \"I\" }}\n+++\n\
+                 第一条 本部门负责计划。\n{}",
+                if (g, i) == (1, 0) { body } else { "" }
+            );
+            site = site.with(&format!("content/g{g}/d{i}.md"), text);
+        }
+    }
+    site
+}
+
+#[test]
+fn root_relative_links_to_generated_files_and_split_pages_resolve() {
+    let body = "\n参见[分组矩阵](/matrix/g1/)、[分卷](/print/g1/)、[分组表格](/matrix/g1.csv)、\
+                [总表格](/matrix/matrix.csv)、[部门表格](/g2/d3/matrix.csv)、[矩阵首页](/matrix/g2/index.html)。\n";
+    let site = two_groups(80, body);
+    let run = site.build(&["--format", "json"]);
+    run.success();
+    assert_eq!(run.diagnostics(), vec![], "{run}");
+    let page = site.read("output/g1/d0/index.html");
+    for (text, href, file) in [
+        (
+            "分组矩阵",
+            "../../matrix/g1/index.html",
+            "matrix/g1/index.html",
+        ),
+        ("分卷", "../../print/g1/index.html", "print/g1/index.html"),
+        ("分组表格", "../../matrix/g1.csv", "matrix/g1.csv"),
+        ("总表格", "../../matrix/matrix.csv", "matrix/matrix.csv"),
+        ("部门表格", "../../g2/d3/matrix.csv", "g2/d3/matrix.csv"),
+        (
+            "矩阵首页",
+            "../../matrix/g2/index.html",
+            "matrix/g2/index.html",
+        ),
+    ] {
+        assert_eq!(hrefs_with_text(&page, text), vec![href.to_string()]);
+        assert!(site.out().join(file).is_file(), "{file} was written");
+    }
+}
+
+#[test]
+fn links_to_split_pages_of_a_site_too_small_to_split_are_errors() {
+    // 20 departments a group: one /matrix/ page, one /print/ volume; the
+    // CSV files exist whatever the size.
+    let body = "\n参见[分组矩阵](/matrix/g1/)、[分卷](/print/g1/)、[分组表格](/matrix/g1.csv)。\n";
+    let site = two_groups(20, body);
+    let run = site.check(&["--format", "json"]);
+    run.expect_code(1);
+    let found: Vec<(String, Option<String>)> = run
+        .diagnostics()
+        .into_iter()
+        .map(|d| (d.message.clone(), d.help.clone()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].0.contains("`/matrix/g1/`"), "{found:#?}");
+    assert!(found[1].0.contains("`/print/g1/`"), "{found:#?}");
+    // Not "did you mean `/`?": the home page's empty path is in every path.
+    assert_eq!(found[0].1.as_deref(), Some("did you mean `/matrix/`?"));
+    assert_eq!(found[1].1.as_deref(), Some("did you mean `/print/`?"));
+}
