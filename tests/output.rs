@@ -515,3 +515,36 @@ fn a_file_that_becomes_a_folder_and_back() {
     assert!(!site.out().join("admin/office").exists());
     assert!(site.out().join("admin/index.html").is_file());
 }
+
+/// Records of output folders that are gone are removed when a build first
+/// writes the record of a new output folder: a test suite or CI job that
+/// builds into temporary folders does not fill the cache folder.
+#[test]
+fn records_of_removed_output_folders_are_pruned() {
+    let cache_owner = Site::new();
+    let cache = cache_owner.scratch().join("cache");
+    let records = || -> usize {
+        std::fs::read_dir(cache.join("outputs"))
+            .unwrap()
+            .filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+    };
+    let first = Site::fixture("basic");
+    build_with_cache(&first, &cache);
+    let second = Site::fixture("basic");
+    build_with_cache(&second, &cache);
+    assert_eq!(records(), 2);
+    // Building again into a folder with a record prunes nothing.
+    std::fs::remove_dir_all(first.out()).unwrap();
+    build_with_cache(&second, &cache);
+    assert_eq!(records(), 2);
+    let third = Site::fixture("basic");
+    build_with_cache(&third, &cache);
+    assert_eq!(records(), 2, "the first output's record is gone");
+}

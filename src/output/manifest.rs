@@ -171,7 +171,8 @@ pub fn load(out: &Path) -> Option<Manifest> {
 pub fn save(out: &Path, m: &Manifest) {
     let Some(at) = location(out) else { return };
     let text = m.render(out);
-    if fs::read(&at).is_ok_and(|old| old == text) {
+    let old = fs::read(&at).ok();
+    if old.as_deref() == Some(&text[..]) {
         return;
     }
     let Some(dir) = at.parent() else { return };
@@ -186,11 +187,105 @@ pub fn save(out: &Path, m: &Manifest) {
     if fs::write(&tmp, text).is_ok() && fs::rename(&tmp, &at).is_err() {
         let _ = fs::remove_file(&tmp);
     }
+    // A new output folder is when records add up (a test suite or a CI
+    // job that builds into temporary folders): then the others are looked at.
+    if old.is_none() {
+        prune(dir, &at);
+    }
+}
+
+/// Removes from `dir` the records of output folders that are gone (no
+/// folder, or no [`super::MARKER`] in it) and temporary files that a
+/// crashed build left over an hour ago; never `keep`, and never a file
+/// that does not start like a record of this version (another version's
+/// records are its own to keep).
+pub fn prune(dir: &Path, keep: &Path) {
+    use std::io::Read;
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path == keep {
+            continue;
+        }
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 3600));
+            if stale {
+                let _ = fs::remove_file(&path);
+            }
+            continue;
+        }
+        // The head: the version line, then the output folder's path.
+        let mut head = Vec::new();
+        let limit = (BEGIN.len() + 8 + 8192) as u64;
+        if fs::File::open(&path)
+            .and_then(|f| f.take(limit).read_to_end(&mut head))
+            .is_err()
+        {
+            continue;
+        }
+        let mut r = Reader(&head);
+        if r.take(BEGIN.len()) != Some(BEGIN.as_bytes()) {
+            continue;
+        }
+        let gone = match r.bytes().map(std::str::from_utf8) {
+            Some(Ok(out)) => !Path::new(out).join(super::MARKER).is_file(),
+            // Cut short or garbled: of no use to any build.
+            _ => true,
+        };
+        if gone {
+            let _ = fs::remove_file(&path);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prune_removes_records_of_folders_that_are_gone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let records = tmp.path().join("outputs");
+        fs::create_dir_all(&records).unwrap();
+        let folder = |name: &str, marker: bool| {
+            let out = tmp.path().join(name);
+            fs::create_dir_all(&out).unwrap();
+            if marker {
+                fs::write(out.join(crate::output::MARKER), "x").unwrap();
+            }
+            let rec = records.join(name);
+            fs::write(&rec, Manifest::default().render(&out)).unwrap();
+            (out, rec)
+        };
+        let (_, live) = folder("live", true);
+        let (_, mine) = folder("mine", false);
+        let (gone_out, gone) = folder("gone", true);
+        fs::remove_dir_all(&gone_out).unwrap();
+        let (_, foreign) = folder("foreign", false);
+        let (_, no_marker) = folder("no-marker", false);
+        fs::write(&foreign, b"charter output record 2\nwhatever").unwrap();
+        let cut = records.join("cut");
+        fs::write(&cut, BEGIN.as_bytes()).unwrap();
+        let fresh_tmp = records.join(".live.123");
+        fs::write(&fresh_tmp, "partial").unwrap();
+        prune(&records, &mine);
+        assert!(live.is_file(), "its folder is still there");
+        assert!(mine.is_file(), "the record being written is kept");
+        assert!(!gone.exists(), "its folder was removed");
+        assert!(!no_marker.exists(), "its folder is not an output any more");
+        assert!(foreign.is_file(), "another version's record is left alone");
+        assert!(!cut.exists(), "a cut record is of no use");
+        assert!(
+            fresh_tmp.is_file(),
+            "a recent temporary file may be a build's"
+        );
+    }
 
     #[test]
     fn round_trip_and_refuses_a_cut_record() {
