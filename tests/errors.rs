@@ -547,6 +547,42 @@ fn two_files_map_to_one_url() {
 }
 
 #[test]
+fn folder_named_like_a_generated_page() {
+    // `content/matrix/` would be the group page `/matrix/`, where the
+    // organization's matrix is (and its CSV `matrix/matrix.csv`, where the
+    // organization's is): reported once, at its first file.
+    let a = "+++\ntitle = \"甲部\"\n+++\n";
+    let run = fails(
+        &site(&[
+            ("content/matrix/a.md", a),
+            ("content/matrix/b.md", a),
+            ("content/roles/deep/c.md", a),
+            ("content/ok/roles.md", a),
+        ]),
+        &["E018", "E018"],
+    );
+    let found: Vec<(Option<String>, String)> = run
+        .errors()
+        .into_iter()
+        .map(|d| (d.file, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                Some("content/matrix/a.md".to_string()),
+                "`/matrix/` is a page Charter generates".to_string()
+            ),
+            (
+                Some("content/roles/deep/c.md".to_string()),
+                "`/roles/` is a page Charter generates".to_string()
+            ),
+        ]
+    );
+    run.errors()[0].assert_help("rename the folder");
+}
+
+#[test]
 fn parent_cycle() {
     let a = "+++\ntitle = \"甲部\"\nid = \"alpha\"\nparent = \"beta\"\n+++\n";
     let b = "+++\ntitle = \"乙部\"\nid = \"beta\"\nparent = \"alpha\"\n+++\n";

@@ -173,6 +173,40 @@ fn organization_matrix_and_long_csv() {
     assert!(lines.contains(&"综合部,档案管理,a1,财务会计,财务部,C"));
 }
 
+/// The unit of top-level departments has its own CSV, `matrix/_top.csv`;
+/// a top-level folder named `_top` keeps its name, and the unit of
+/// top-level departments takes another (`__top`): neither CSV is lost.
+#[test]
+fn a_folder_named_top_keeps_its_own_matrix_csv() {
+    let dept = |title: &str| {
+        format!(
+            "+++\ntitle = \"{title}\"\n\n[[roles]]\nid = \"head\"\ntitle = \"负责人\"\n\n\
+             [[activities]]\nid = \"plan\"\ntitle = \"计划\"\nraci = {{ head = \"A/R\" }}\n+++\n"
+        )
+    };
+    let site = Site::new()
+        .with("content/top.md", dept("顶层部"))
+        .with("content/_top/grouped.md", dept("分组部"));
+    site.build(&[]).success();
+    let rows = |file: &str| -> Vec<String> {
+        site.read(&format!("output/matrix/{file}"))
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows("_top.csv"), ["分组部,计划,,负责人,分组部,A/R"]);
+    assert_eq!(rows("__top.csv"), ["顶层部,计划,,负责人,顶层部,A/R"]);
+    let index = site.read("output/matrix/index.html");
+    for csv in ["_top.csv", "__top.csv"] {
+        assert!(
+            index.contains(&format!("href=\"../matrix/{csv}\"")),
+            "{csv}"
+        );
+    }
+}
+
 #[test]
 fn org_chart_nodes_link_to_existing_pages() {
     let site = site();

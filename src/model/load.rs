@@ -148,6 +148,10 @@ struct PendingDoc {
 }
 
 /// The group of a folder, created with the groups above it if needed.
+/// The top-level URL segments of generated pages: no document or folder
+/// may take them.
+const RESERVED: [&str; 6] = ["roles", "matrix", "org", "search", "print", "changes"];
+
 fn ensure_group(
     folder: &str,
     groups: &mut Vec<Group>,
@@ -300,9 +304,23 @@ pub fn load_cached(
     let mut by_id: HashMap<String, DocId> = HashMap::new();
     let mut by_url: HashMap<String, FileId> = HashMap::new();
 
+    // Top-level folders named like a generated page, reported once each.
+    let mut clashing: Vec<String> = Vec::new();
     for (file, p) in parsed.into_iter().enumerate() {
         let rel = b.files[file].rel.clone();
         let folder = folder_of(&rel);
+        let top = folder.split('/').next().unwrap_or_default();
+        if RESERVED.contains(&top) && !clashing.iter().any(|c| c == top) {
+            clashing.push(top.to_string());
+            b.diags.push(
+                Diagnostic::error("E018", format!("`/{top}/` is a page Charter generates"))
+                    .at(b.file_loc(file))
+                    .with_note(format!(
+                        "the folder content/{top}/ would be the group page at that URL"
+                    ))
+                    .with_help("rename the folder"),
+            );
+        }
         let group = ensure_group(&folder, &mut groups, &mut group_of);
         let fm = match p {
             Parsed::Group(gm) => {
@@ -340,8 +358,7 @@ pub fn load_cached(
             continue;
         }
         let url = doc.url.clone();
-        let reserved = ["roles", "matrix", "org", "search", "print", "changes"];
-        if folder.is_empty() && reserved.contains(&slug.as_str()) {
+        if folder.is_empty() && RESERVED.contains(&slug.as_str()) {
             b.diags.push(
                 Diagnostic::error("E018", format!("`/{slug}/` is a page Charter generates"))
                     .at(b.file_loc(file))
@@ -1115,11 +1132,11 @@ mod tests {
     fn a_patch_gives_the_model_a_full_load_gives() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path();
-        write(root, "content/org/safety.md", A);
-        write(root, "content/org/finance.md", B);
+        write(root, "content/ops/safety.md", A);
+        write(root, "content/ops/finance.md", B);
         let files = vec![
-            PathBuf::from("content/org/finance.md"),
-            PathBuf::from("content/org/safety.md"),
+            PathBuf::from("content/ops/finance.md"),
+            PathBuf::from("content/ops/safety.md"),
         ];
         let (base, diags) = fresh(root, &files);
         assert!(diags.is_empty(), "{diags:?}");
@@ -1151,7 +1168,7 @@ mod tests {
             ),
         ];
         for (what, text) in &patched_edits {
-            write(root, "content/org/safety.md", text);
+            write(root, "content/ops/safety.md", text);
             let mut site = base.clone();
             let mut cache = ParseCache::default();
             let patch = patch(&site, root, &[1]).unwrap_or_else(|| panic!("{what}: no patch"));
@@ -1192,7 +1209,7 @@ mod tests {
             ("TOML error", A.replace("weight = 2", "weight = ")),
         ];
         for (what, text) in &full_loads {
-            write(root, "content/org/safety.md", text);
+            write(root, "content/ops/safety.md", text);
             assert!(patch(&base, root, &[1]).is_none(), "{what}: patched");
         }
     }
