@@ -299,10 +299,11 @@ pub fn load_cached(
     let mut groups: Vec<Group> = Vec::new();
     ensure_group("", &mut groups, &mut group_of);
 
-    let mut docs: Vec<Doc> = Vec::new();
-    let mut pending: Vec<PendingDoc> = Vec::new();
-    let mut by_id: HashMap<String, DocId> = HashMap::new();
-    let mut by_url: HashMap<String, FileId> = HashMap::new();
+    let n = parsed.len();
+    let mut docs: Vec<Doc> = Vec::with_capacity(n);
+    let mut pending: Vec<PendingDoc> = Vec::with_capacity(n);
+    let mut by_id: HashMap<String, DocId> = HashMap::with_capacity(n);
+    let mut by_url: HashMap<String, FileId> = HashMap::with_capacity(n);
 
     // Top-level folders named like a generated page, reported once each.
     let mut clashing: Vec<String> = Vec::new();
@@ -420,6 +421,7 @@ pub fn load_cached(
     };
 
     // Roles of every document first, so that references can point anywhere.
+    site.roles.reserve(pending.iter().map(|p| p.fm.roles.len()).sum());
     for (d, p) in pending.iter().enumerate() {
         for role in roles_of(&mut b, d, site.docs[d].file, p) {
             site.docs[d].roles.push(site.roles.len());
@@ -446,6 +448,8 @@ pub fn load_cached(
             })
             .collect()
     };
+    site.activities
+        .reserve(resolved.iter().map(|(r, _)| r.activities.len()).sum());
     for (d, (refs, diags)) in resolved.into_iter().enumerate() {
         b.diags.extend(diags);
         if refs.parent.is_some() {
@@ -467,6 +471,9 @@ pub fn load_cached(
     }
     sort_children(&mut site);
     site.files = b.files.into_owned();
+    // The parsed front matter is many small allocations (50 ms to free at
+    // 10,000 departments): freed while the build goes on.
+    rayon::spawn(move || drop(pending));
     site
 }
 
