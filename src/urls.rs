@@ -120,6 +120,48 @@ pub fn encode_fragment(s: &str) -> String {
     encode(s, |b| matches!(b, b'-' | b'_' | b'.' | b'~'))
 }
 
+/// `href` with the query `query` (as written, without its `?`) before its
+/// fragment: bytes that may not stand in a query percent-encoded, escapes
+/// already there kept.
+pub fn with_query(href: &str, query: &str) -> String {
+    let (path, fragment) = match href.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (href, None),
+    };
+    let mut out = String::with_capacity(href.len() + query.len() * 3 + 1);
+    out.push_str(path);
+    out.push('?');
+    encode_into(&mut out, query, |b| {
+        matches!(
+            b,
+            b'=' | b'&'
+                | b'+'
+                | b';'
+                | b','
+                | b'/'
+                | b'?'
+                | b':'
+                | b'@'
+                | b'-'
+                | b'_'
+                | b'.'
+                | b'~'
+                | b'%'
+                | b'!'
+                | b'$'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+        )
+    });
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
 /// Decodes `%XX` escapes (for matching links written by hand).
 pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();

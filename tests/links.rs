@@ -281,3 +281,24 @@ fn links_to_split_pages_of_a_site_too_small_to_split_are_errors() {
     assert_eq!(found[0].1.as_deref(), Some("did you mean `/matrix/`?"));
     assert_eq!(found[1].1.as_deref(), Some("did you mean `/print/`?"));
 }
+
+#[test]
+fn the_query_of_a_link_is_kept() {
+    // `/search/?q=WORD` is the search page showing WORD's results (spec §4).
+    let body = "见[搜索安全](/search/?q=安全)、[两项](</search/?q=a b&x=%E5%AE%89#top>)、[空](/roles/?)。\n";
+    let site = Site::new().with(
+        "content/ops/a.md",
+        format!("+++\ntitle = \"甲\"\n+++\n{body}"),
+    );
+    let run = site.build(&["--format", "json"]);
+    run.success();
+    assert_eq!(run.diagnostics(), vec![], "{run}");
+    let page = site.read("output/ops/a/index.html");
+    for (text, href) in [
+        ("搜索安全", "../../search/index.html?q=%E5%AE%89%E5%85%A8"),
+        ("两项", "../../search/index.html?q=a%20b&x=%E5%AE%89#top"),
+        ("空", "../../roles/index.html"),
+    ] {
+        assert_eq!(hrefs_with_text(&page, text), vec![href.to_string()]);
+    }
+}

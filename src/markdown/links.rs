@@ -237,7 +237,27 @@ impl<'s> Linker<'s> {
         })
     }
 
+    /// A Markdown link to a path: resolved, with the query it was written
+    /// with (`/search/?q=安全`) kept, percent-encoded where it must be.
     fn plain(&mut self, req: &LinkRequest) -> Option<Resolved> {
+        let dest = req.dest.trim();
+        let query = match urls::is_external(dest) {
+            true => None,
+            false => dest
+                .split('#')
+                .next()
+                .and_then(|p| p.split_once('?'))
+                .map(|(_, q)| q)
+                .filter(|q| !q.is_empty()),
+        };
+        let mut resolved = self.plain_target(req)?;
+        if let Some(q) = query {
+            resolved.href = urls::with_query(&resolved.href, q);
+        }
+        Some(resolved)
+    }
+
+    fn plain_target(&mut self, req: &LinkRequest) -> Option<Resolved> {
         let dest = req.dest.trim();
         if dest.is_empty() || urls::is_external(dest) {
             return Some(Resolved {

@@ -421,7 +421,8 @@ pub fn load_cached(
     };
 
     // Roles of every document first, so that references can point anywhere.
-    site.roles.reserve(pending.iter().map(|p| p.fm.roles.len()).sum());
+    site.roles
+        .reserve(pending.iter().map(|p| p.fm.roles.len()).sum());
     for (d, p) in pending.iter().enumerate() {
         for role in roles_of(&mut b, d, site.docs[d].file, p) {
             site.docs[d].roles.push(site.roles.len());
