@@ -583,6 +583,27 @@ fn folder_named_like_a_generated_page() {
 }
 
 #[test]
+fn wiki_link_to_a_group_says_how_to_link_it() {
+    let index = "+++\ntitle = \"运营\"\n+++\n";
+    let src = "+++\ntitle = \"甲部\"\nid = \"alpha\"\n+++\n第一条 见[[ops]]和[[运营]]。\n";
+    let run = fails(
+        &site(&[("content/ops/_index.md", index), ("content/alpha.md", src)]),
+        &["E011", "E011"],
+    );
+    let errors = run.errors();
+    errors[0]
+        .assert_at_text("content/alpha.md", src, "[[ops]]")
+        .assert_help(
+            "`ops` is a group, which [[…]] does not link; link its page with [运营](/ops/)",
+        );
+    errors[1]
+        .assert_at_text("content/alpha.md", src, "[[运营]]")
+        .assert_help(
+            "`运营` is a group, which [[…]] does not link; link its page with [运营](/ops/)",
+        );
+}
+
+#[test]
 fn parent_cycle() {
     let a = "+++\ntitle = \"甲部\"\nid = \"alpha\"\nparent = \"beta\"\n+++\n";
     let b = "+++\ntitle = \"乙部\"\nid = \"beta\"\nparent = \"alpha\"\n+++\n";

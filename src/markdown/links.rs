@@ -170,6 +170,22 @@ impl<'s> Linker<'s> {
                                 d.id, d.id
                             )
                         })
+                    })
+                    .or_else(|| {
+                        // A group's folder or title: groups have no id.
+                        let site = self.site;
+                        (1..site.groups.len())
+                            .find(|&g| {
+                                let group = &site.groups[g];
+                                site.group_published(g) && (group.folder == id || group.title == id)
+                            })
+                            .map(|g| {
+                                format!(
+                                    "`{id}` is a group, which [[…]] does not link; link its page with [{}](/{})",
+                                    site.groups[g].title,
+                                    site.group_url(g)
+                                )
+                            })
                     });
                 self.error(
                     req,
