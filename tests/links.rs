@@ -284,7 +284,7 @@ fn links_to_split_pages_of_a_site_too_small_to_split_are_errors() {
 
 #[test]
 fn the_query_of_a_link_is_kept() {
-    // `/search/?q=WORD` is the search page showing WORD's results (spec §4).
+    // `/search/?q=WORD` is the search page showing WORD's results (spec §5).
     let body = "见[搜索安全](/search/?q=安全)、[两项](</search/?q=a b&x=%E5%AE%89#top>)、[空](/roles/?)。\n";
     let site = Site::new().with(
         "content/ops/a.md",
