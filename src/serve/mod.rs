@@ -52,6 +52,7 @@ pub fn serve(opts: &Options) -> Result<(), String> {
     if let Err(Failure::Usage(msg)) = build::load_config(&opts.root, None) {
         return Err(msg);
     }
+    crate::keep_freed_memory();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .worker_threads(2)
