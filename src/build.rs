@@ -339,12 +339,12 @@ pub fn build_with(
         .filter(|k| edited.is_some() || same_matrix_pages(&site, k));
     // With a previous build: a digest of the paths, so that bodies that
     // link to a path are resolved again when the paths changed.
-    let known_hash = match (&prev, &cached_known) {
-        (Some(p), Some(_)) => Some(p.known),
-        _ => None,
-    };
+    let cached_hash = prev
+        .as_ref()
+        .filter(|_| cached_known.is_some())
+        .map(|p| p.known);
     let known = cached_known.unwrap_or_else(|| known_paths(&site, &inv));
-    let known_hash = match (known_hash, &inc) {
+    let known_hash = match (cached_hash, &inc) {
         (Some(h), _) => h,
         (None, Some(_)) => incremental::set_hash(&known),
         (None, None) => 0,

@@ -147,11 +147,11 @@ struct PendingDoc {
     offset: usize,
 }
 
-/// The group of a folder, created with the groups above it if needed.
 /// The top-level URL segments of generated pages: no document or folder
 /// may take them.
 const RESERVED: [&str; 6] = ["roles", "matrix", "org", "search", "print", "changes"];
 
+/// The group of a folder, created with the groups above it if needed.
 fn ensure_group(
     folder: &str,
     groups: &mut Vec<Group>,
