@@ -23,6 +23,9 @@ pub type Output = BTreeMap<String, Vec<u8>>;
 /// The marker file that says "Charter wrote this folder".
 pub const MARKER: &str = ".charter-output";
 
+const MARKER_TEXT: &str =
+    "This folder is written by `charter build`; its contents are replaced on every build.\n";
+
 /// Extensions of the files `[build] precompress` gzips.
 pub const PRECOMPRESSED: &[&str] = &["html", "css", "js", "svg", "json", "xml", "csv"];
 
@@ -142,6 +145,42 @@ fn set_mode(_: &Path, _: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether files created with mode 0644 and folders with 0755 get exactly
+/// those modes: the process's umask takes nothing from them (it is read
+/// once, from `/proc/self/status`; unknown counts as no). Then no mode is
+/// set file by file.
+fn umask_keeps_modes() -> bool {
+    static KEEPS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *KEEPS.get_or_init(|| {
+        let Ok(status) = fs::read_to_string("/proc/self/status") else {
+            return false;
+        };
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .and_then(|m| u32::from_str_radix(m.trim(), 8).ok())
+            .is_some_and(|mask| mask & 0o755 == 0)
+    })
+}
+
+/// Creates (or truncates) a file with mode 0644.
+fn create_file(path: &Path) -> std::io::Result<fs::File> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o644);
+    o.open(path)
+}
+
+/// Makes a folder and its missing parents with mode 0755.
+fn create_dirs(path: &Path) -> std::io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o755);
+    b.create(path)
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Diagnostic {
     Diagnostic::error("E041", format!("cannot write {}: {e}", path.display()))
 }
@@ -248,6 +287,14 @@ pub struct Stage {
     paths: std::sync::Mutex<HashMap<String, Option<Known>>>,
     /// Staged files: (staging file, output path).
     staged: std::sync::Mutex<Vec<(PathBuf, String)>>,
+    /// The output folder was empty (or absent): every file is staged at
+    /// its own path inside the staging folder, with no look at what is
+    /// in the output (nothing is), and the commit moves only the staging
+    /// folder's top entries. Otherwise files are staged under numbers
+    /// and moved one by one.
+    fresh: bool,
+    /// Folders made inside the staging folder (fresh output only).
+    made: std::sync::Mutex<HashSet<String>>,
     next: std::sync::atomic::AtomicUsize,
     unchanged: std::sync::atomic::AtomicUsize,
     created_out: std::sync::atomic::AtomicBool,
@@ -270,8 +317,9 @@ impl Stage {
     /// A stage for writing into `out` (refused as [`write`] refuses it).
     pub fn new(root: &Path, out: &Path, precompress: bool) -> Result<Stage, Diagnostic> {
         check_output_dir(root, out)?;
+        let fresh = fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
         // A record counts only for a folder Charter wrote (and still marks).
-        let loader = out.join(MARKER).is_file().then(|| {
+        let loader = (!fresh && out.join(MARKER).is_file()).then(|| {
             let out = out.to_path_buf();
             std::thread::spawn(move || {
                 let m = std::sync::Arc::new(manifest::load(&canonical(&out))?);
@@ -295,6 +343,8 @@ impl Stage {
             dirty: Default::default(),
             paths: Default::default(),
             staged: Default::default(),
+            fresh,
+            made: Default::default(),
             next: Default::default(),
             unchanged: Default::default(),
             created_out: Default::default(),
@@ -382,29 +432,40 @@ impl Stage {
                 mtime,
             })
         };
-        let target = self.out.join(&path);
-        if let Some(m) = same_file(&target, bytes) {
-            self.record(path, known(&m));
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+        if !self.fresh {
+            let target = self.out.join(&path);
+            if let Some(m) = same_file(&target, bytes) {
+                self.record(path, known(&m));
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
+                return Ok(());
+            }
         }
         self.staging_made
             .get_or_init(|| {
                 if !self.out.exists() {
                     self.created_out.store(true, Ordering::Relaxed);
                 }
-                fs::create_dir_all(&self.staging).map_err(|e| e.to_string())
+                create_dirs(&self.staging).map_err(|e| e.to_string())
             })
             .clone()
             .map_err(|e| io_error(&self.staging, std::io::Error::other(e)))?;
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let file = self.staging.join(n.to_string());
-        let mut f = fs::File::create(&file).map_err(|e| io_error(&file, e))?;
+        let file = if self.fresh {
+            if let Some((dir, _)) = path.rsplit_once('/') {
+                self.make_dir(dir)?;
+            }
+            self.staging.join(&path)
+        } else {
+            let n = self.next.fetch_add(1, Ordering::Relaxed);
+            self.staging.join(n.to_string())
+        };
+        let mut f = create_file(&file).map_err(|e| io_error(&file, e))?;
         f.write_all(bytes).map_err(|e| io_error(&file, e))?;
         // Renaming keeps the time of this write: it is what the record holds.
         let m = f.metadata().map_err(|e| io_error(&file, e))?;
         drop(f);
-        set_mode(&file, 0o644).map_err(|e| io_error(&file, e))?;
+        if !umask_keeps_modes() {
+            set_mode(&file, 0o644).map_err(|e| io_error(&file, e))?;
+        }
         self.record(path.clone(), known(&m));
         self.staged
             .lock()
@@ -413,16 +474,93 @@ impl Stage {
         Ok(())
     }
 
+    /// Makes folder `dir` (relative) inside the staging folder, once.
+    fn make_dir(&self, dir: &str) -> Result<(), Diagnostic> {
+        let made = |d: &str| {
+            self.made
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(d)
+        };
+        if made(dir) {
+            return Ok(());
+        }
+        if let Some((parent, _)) = dir.rsplit_once('/') {
+            self.make_dir(parent)?;
+        }
+        // Two threads may both get here for one folder: the second finds
+        // it made, which is fine (and rare).
+        let full = self.staging.join(dir);
+        let mut b = fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o755);
+        match b.create(&full) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && full.is_dir() => {}
+            Err(e) => return Err(io_error(&full, e)),
+        }
+        if !umask_keeps_modes() {
+            set_mode(&full, 0o755).map_err(|e| io_error(&full, e))?;
+        }
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_string());
+        Ok(())
+    }
+
+    /// Commit of a fresh output: the staging folder holds the output as
+    /// it will be; its top entries move into place.
+    fn commit_fresh(&mut self) -> Result<WriteStats, Diagnostic> {
+        let out = self.out.clone();
+        create_dirs(&out).map_err(|e| io_error(&out, e))?;
+        set_mode(&out, 0o755).map_err(|e| io_error(&out, e))?;
+        let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()));
+        let written = self.staged.lock().unwrap_or_else(|e| e.into_inner()).len();
+        if self.staging_made.get().is_some() {
+            let entries = fs::read_dir(&self.staging).map_err(|e| io_error(&self.staging, e))?;
+            for e in entries {
+                let e = e.map_err(|e| io_error(&self.staging, e))?;
+                let to = out.join(e.file_name());
+                fs::rename(e.path(), &to).map_err(|e| io_error(&to, e))?;
+            }
+            fs::remove_dir(&self.staging).map_err(|e| io_error(&self.staging, e))?;
+        }
+        let marker = out.join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, e))?;
+        set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
+        let dirs: HashSet<&str> = paths.keys().flat_map(|p| folders_of(p)).collect();
+        let next = Manifest {
+            dirs: dirs
+                .par_iter()
+                .filter_map(|&d| Some((d.to_string(), folder_time(&out, d)?)))
+                .collect(),
+            files: paths
+                .iter()
+                .filter_map(|(p, k)| Some((p.clone(), (*k)?)))
+                .collect(),
+        };
+        manifest::save(&canonical(&out), &next);
+        self.done = true;
+        Ok(WriteStats {
+            written,
+            unchanged: 0,
+            removed: 0,
+        })
+    }
+
     /// Moves the staged files into place, removes the files the build no
     /// longer makes, gives the folders their modes, and keeps the record.
     pub fn commit(mut self) -> Result<WriteStats, Diagnostic> {
+        if self.fresh {
+            return self.commit_fresh();
+        }
         let out = self.out.clone();
         fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
         set_mode(&out, 0o755).map_err(|e| io_error(&out, e))?;
         let marker = out.join(MARKER);
         if !marker.is_file() {
-            fs::write(&marker, "This folder is written by `charter build`; its contents are replaced on every build.\n")
-                .map_err(|e| io_error(&marker, e))?;
+            fs::write(&marker, MARKER_TEXT).map_err(|e| io_error(&marker, e))?;
             set_mode(&marker, 0o644).map_err(|e| io_error(&marker, e))?;
         }
         let paths = std::mem::take(&mut *self.paths.lock().unwrap_or_else(|e| e.into_inner()));
