@@ -1,10 +1,10 @@
 //! Corpus generator for benchmarks: a deterministic site of N departments
 //! (~3 KB of Chinese-and-English charter text each: chapters, articles,
 //! numbered steps, a table, wiki links between departments), 5 roles and
-//! 5 activities each with cross-department RACI, in ~20 groups.
+//! 5 activities each (`--roles N`: N of each) with cross-department RACI, in ~20 groups.
 //!
 //! ```sh
-//! cargo run --release --example gen-corpus -- --departments 10000 DIR [--format charter|zola|hugo] [--seed 42]
+//! cargo run --release --example gen-corpus -- --departments 10000 DIR [--format charter|zola|hugo] [--seed 42] [--roles 2..5]
 //! ```
 //! The Zola and Hugo forms hold the same bodies (wiki links become plain
 //! Markdown links) with plain templates and no site-wide loops.
@@ -234,12 +234,12 @@ fn write(path: &Path, text: &str) {
     fs::write(path, text).expect("write file");
 }
 
-fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
+fn front_matter(rng: &mut Rng, d: &[Dept], i: usize, roles: usize) -> String {
     let mut fm = format!(
         "+++\ntitle = \"{}\"\nid = \"{}\"\nweight = {}\neffective = 2024-03-01\nversion = \"1.0\"\n",
         d[i].title, d[i].id, i
     );
-    for (k, (id, title)) in ROLE_IDS.iter().zip(ROLE_TITLES).enumerate() {
+    for (k, (id, title)) in ROLE_IDS.iter().zip(ROLE_TITLES).take(roles).enumerate() {
         let _ = write!(fm, "\n[[roles]]\nid = \"{id}\"\ntitle = \"{title}\"\n");
         if k > 0 {
             fm.push_str("reports_to = \"head\"\n");
@@ -247,7 +247,7 @@ fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
             let _ = writeln!(fm, "reports_to = \"{}/head\"", d[i - i % 50].id);
         }
     }
-    for a in 0..5 {
+    for a in 0..roles {
         let mut other = rng.below(d.len());
         if other == i {
             other = (i + 1) % d.len();
@@ -257,7 +257,7 @@ fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
             "\n[[activities]]\nid = \"act{a}\"\ntitle = \"{}\"\nclause = \"a{}\"\nraci = {{ head = \"A\", {} = \"R\", \"{}/head\" = \"{}\" }}\n",
             rng.pick(OBJECTS),
             a + 1,
-            ROLE_IDS[1 + a % 4],
+            ROLE_IDS[1 + a % (roles - 1)],
             d[other].id,
             LETTERS[a]
         );
@@ -269,6 +269,7 @@ fn front_matter(rng: &mut Rng, d: &[Dept], i: usize) -> String {
 fn main() {
     let mut n = 1000usize;
     let mut seed = 42u64;
+    let mut roles = ROLE_IDS.len();
     let mut format = Format::Charter;
     let mut dir: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
@@ -279,6 +280,13 @@ fn main() {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .expect("--departments N")
+            }
+            "--roles" => {
+                roles = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|r| (2..=ROLE_IDS.len()).contains(r))
+                    .expect("--roles N (2 to 5)")
             }
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).expect("--seed N"),
             "--format" => {
@@ -350,7 +358,7 @@ fn main() {
     }
     for i in 0..n {
         let fm = match format {
-            Format::Charter => front_matter(&mut rng, &d, i),
+            Format::Charter => front_matter(&mut rng, &d, i, roles),
             _ => format!("+++\ntitle = \"{}\"\nweight = {i}\n+++\n", d[i].title),
         };
         let b = body(&mut rng, &d, i, format);

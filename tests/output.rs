@@ -94,6 +94,17 @@ fn a_build_failing_while_rendering_leaves_the_output_untouched() {
         "a failed first build created {}",
         fresh.display()
     );
+    // Into an empty folder, which stays empty (a build into an empty
+    // folder writes each file at its own path in the staging folder).
+    let empty = site.scratch().join("empty-out");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = site.build(&["--format", "json", "--output", empty.to_str().unwrap()]);
+    run.expect_code(1);
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "a failed build into an empty folder left files in it"
+    );
 }
 
 #[test]
