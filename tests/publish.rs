@@ -277,6 +277,58 @@ fn hrefs_in_rows(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// Over `charter::pages::changes::LIMIT` dated documents: the newest
+/// ones are listed, and the page says how many older ones it left out.
+#[test]
+fn changes_lists_the_newest_and_counts_the_rest_on_a_large_site() {
+    let limit = charter::pages::changes::LIMIT;
+    let site = Site::new();
+    for i in 0..limit + 3 {
+        // Day i of a run of days from 2020-01-01: a later i, a newer date.
+        let date = chrono_like(i);
+        site.write(
+            &format!("content/d{i:04}.md"),
+            format!("+++\ntitle = \"部门{i}\"\nid = \"d{i:04}\"\nrevised = {date}\n+++\n正文。\n"),
+        );
+    }
+    site.build(&[]).success();
+    let html = site.read("output/changes/index.html");
+    let rows = hrefs_in_rows(&html);
+    assert_eq!(rows.len(), limit, "only the newest are listed");
+    assert_eq!(
+        rows[0],
+        format!("../d{:04}/index.html", limit + 2),
+        "newest first"
+    );
+    assert!(
+        !rows.contains(&"../d0000/index.html".to_string()),
+        "the oldest is left out"
+    );
+    assert!(
+        text_of(&html).contains("另有较早的 3 项未列出"),
+        "the page says how many it left out"
+    );
+    // A site at the limit says nothing of the kind.
+    let small = dated_site();
+    small.build(&[]).success();
+    assert!(
+        !small
+            .read("output/changes/index.html")
+            .contains("changes-more")
+    );
+}
+
+/// `2020-01-01` plus `days` days, as a TOML date (months of 28 days are
+/// enough for an order that follows `days`).
+fn chrono_like(days: usize) -> String {
+    format!(
+        "{}-{:02}-{:02}",
+        2020 + days / 336,
+        days % 336 / 28 + 1,
+        days % 28 + 1
+    )
+}
+
 #[test]
 fn changes_and_print_escape_content() {
     let site = Site::new().with(

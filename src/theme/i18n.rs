@@ -105,6 +105,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "各项制度按修订日期排列，最近修订的在前；未修订的按施行日期排在其后。",
         "Charters by the date of their last revision, most recent first; those never revised follow, by the date they took effect.",
     ),
+    (
+        "changes_more",
+        "另有较早的 {n} 项未列出，见各制度页面上的日期。",
+        "{n} older ones are not listed; each charter's page shows its dates.",
+    ),
     ("charter", "制度", "Charter"),
     ("edition", "修订截至", "Revised to"),
     (
