@@ -832,6 +832,7 @@ pub fn files(
         .collect();
     let (more, rows) = matrix::files(site, want, kept);
     out.extend(more);
+    out.extend(roles::files(site, want));
     (out, rows)
 }
 
