@@ -624,7 +624,8 @@ fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
 /// The parts draw their nodes compactly (their look in the stylesheet).
 pub const SPLIT_NODES: usize = 2_000;
 
-/// How many top roles (those that report to no one) the overview lists.
+/// How many top roles (those that report to no one) the overview lists:
+/// those with the most roles below them.
 pub const TOP_SHOWN: usize = 50;
 
 fn node_count(site: &Site) -> usize {
@@ -711,6 +712,35 @@ struct TopRole {
     role: RoleLink,
     part: Option<PartLink>,
     direct_reports: usize,
+    /// Roles below it, directly or not.
+    below: usize,
+}
+
+/// How many roles are below each role (directly or not), by `superior`.
+/// Roles in a reporting cycle (an error) count none.
+fn below_counts(site: &Site, superior: &dyn Fn(RoleId) -> Option<RoleId>) -> Vec<usize> {
+    let n = site.roles.len();
+    let mut subs: Vec<Vec<RoleId>> = vec![Vec::new(); n];
+    let mut tops = Vec::new();
+    for r in (0..n).filter(|&r| site.published(site.roles[r].dept)) {
+        match superior(r) {
+            Some(s) => subs[s].push(r),
+            None => tops.push(r),
+        }
+    }
+    let mut below = vec![0usize; n];
+    // Iterative post-order from each top: a reporting line may be
+    // thousands of roles long.
+    let mut stack: Vec<(RoleId, bool)> = tops.into_iter().map(|r| (r, false)).collect();
+    while let Some((r, done)) = stack.pop() {
+        if done {
+            below[r] = subs[r].iter().map(|&c| 1 + below[c]).sum();
+        } else {
+            stack.push((r, true));
+            stack.extend(subs[r].iter().map(|&c| (c, false)));
+        }
+    }
+    below
 }
 
 /// `/org/`: on one page, or split into parts and an overview, those
@@ -779,9 +809,9 @@ pub fn jobs<'a>(
             }
         }
     }
+    let below = below_counts(site, &superior);
     let mut views = Vec::with_capacity(trees.len());
     let mut tops = Vec::new();
-    let mut tops_total = 0;
     for (i, (t, url, slug, tree)) in trees.iter().enumerate() {
         views.push(PartView {
             title: t.clone(),
@@ -795,19 +825,27 @@ pub fn jobs<'a>(
             roles: tree.roles.len(),
             cross_out: outs[i].len(),
         });
-        for &(r, _) in &tree.roles {
-            if superior(r).is_none() {
-                tops_total += 1;
-                if tops.len() < TOP_SHOWN {
-                    tops.push(TopRole {
-                        role: role_link(site, r),
-                        part: links.get(i).cloned(),
-                        direct_reports: direct[r],
-                    });
-                }
-            }
-        }
+        tops.extend(
+            tree.roles
+                .iter()
+                .filter(|&&(r, _)| superior(r).is_none())
+                .map(|&(r, _)| (r, i)),
+        );
     }
+    // The top of the reporting lines across parts: the roles that report
+    // to no one, those with the most roles below them first.
+    let tops_total = tops.len();
+    tops.sort_by_key(|&(r, i)| (std::cmp::Reverse(below[r]), i));
+    let tops: Vec<TopRole> = tops
+        .into_iter()
+        .take(TOP_SHOWN)
+        .map(|(r, i)| TopRole {
+            role: role_link(site, r),
+            part: links.get(i).cloned(),
+            direct_reports: direct[r],
+            below: below[r],
+        })
+        .collect();
     for ((name, _, slug, mut tree), (out, into)) in trees.into_iter().zip(outs.into_iter().zip(ins))
     {
         let url = format!("org/{slug}/");

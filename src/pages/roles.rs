@@ -713,6 +713,7 @@ pub fn split_strings(site: &Site) -> std::collections::BTreeMap<&'static str, &'
         ),
         ("top_roles", "最高岗位", "Top roles"),
         ("direct_reports", "直接下属", "direct reports"),
+        ("below", "全部下属", "all below"),
         ("more", "还有", "more:"),
         ("loading", "正在载入…", "Loading…"),
     ];
