@@ -658,12 +658,17 @@ pub fn build_with(
     page_urls.extend(site.published_docs().map(|d| site.docs[d].url.clone()));
     // Spec §5: then /roles/, every role page, /matrix/, /org/; and /changes/.
     page_urls.push("roles/".into());
+    let parts = pages::roles::layout(&site).1;
+    page_urls.extend(parts.into_iter().map(|slug| format!("roles/{slug}/")));
     page_urls.extend(
         (0..site.roles.len())
             .filter(|&r| site.published(site.roles[r].dept))
             .map(|r| site.role_url(r)),
     );
-    page_urls.extend(["matrix/", "org/", "changes/"].map(String::from));
+    page_urls.extend(["matrix/", "org/"].map(String::from));
+    let parts = pages::org::pages(&site).1;
+    page_urls.extend(parts.into_iter().map(|slug| format!("org/{slug}/")));
+    page_urls.push("changes/".into());
     output.insert(
         "sitemap.xml".into(),
         pages::sitemap::sitemap(&site.config.base_url(), &page_urls).into_bytes(),
@@ -1176,6 +1181,18 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
             known.insert(format!("{}{slug}/", pages::print::URL));
         }
     }
+    // `/roles/` and `/org/` split into parts (and the role filter's data).
+    let (split, parts) = pages::roles::layout(site);
+    if split {
+        known.insert(pages::roles::DATA.into());
+    }
+    known.extend(parts.into_iter().map(|slug| format!("roles/{slug}/")));
+    known.extend(
+        pages::org::pages(site)
+            .1
+            .into_iter()
+            .map(|slug| format!("org/{slug}/")),
+    );
     for p in theme::builtin_static_names() {
         known.insert(p);
     }

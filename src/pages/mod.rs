@@ -738,14 +738,7 @@ pub fn jobs<'a>(
         &mut jobs,
     );
     matrix::jobs(site, want, parts, &mut jobs);
-    if want(PageKey::Org) {
-        jobs.push(Job::with_tera(
-            PageKey::Org,
-            "org/index.html".into(),
-            "org.html",
-            move |_| Ok(org::context(site, &parts.parts)),
-        ));
-    }
+    org::jobs(site, want, &parts.parts, &mut jobs);
     print::jobs(site, bodies, want, fragments, &parts.tables, &mut jobs);
     if want(PageKey::Changes) {
         jobs.push(Job::new(
@@ -832,6 +825,7 @@ pub fn files(
         .collect();
     let (more, rows) = matrix::files(site, want, kept);
     out.extend(more);
+    out.extend(roles::files(site, want));
     (out, rows)
 }
 

@@ -250,7 +250,10 @@ fn label_width(label: &str) -> f64 {
     UnicodeWidthStr::width(label) as f64 * CELL_PX + 2.0 * PAD_X
 }
 
-fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
+/// The drawing of `tree`, its links relative to `prefix` (the way to the
+/// root). `compact` (the parts of a split chart): each node's look is
+/// left to the stylesheet (`.org-compact`), not written on every node.
+fn svg(site: &Site, tree: &mut Tree, title: &str, (prefix, compact): (&str, bool)) -> String {
     let height = layout(tree);
     let depth = tree.nodes.iter().map(|n| n.depth).max().unwrap_or(0);
     let mut col_w = vec![0.0f64; depth + 1];
@@ -267,7 +270,8 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg class=\"org-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\">",
+        "<svg class=\"org-chart{}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\">",
+        if compact { " org-compact" } else { "" },
         esc(title)
     );
     out.push_str("<g class=\"edges\" fill=\"none\" stroke=\"#8a8f98\" stroke-width=\"1.2\">");
@@ -357,11 +361,39 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
         let x = col_x[n.depth];
         let y = MARGIN + n.y;
         let w = label_width(&n.label);
+        let href = esc(&urls::href(prefix, &node_url(site, n), None));
+        if compact {
+            put(
+                &mut out,
+                &[
+                    S("<a class=\""),
+                    S(class),
+                    S("\" href=\""),
+                    S(&href),
+                    S("\"><rect x=\""),
+                    N(x),
+                    S("\" y=\""),
+                    N(y),
+                    S("\" width=\""),
+                    N(w),
+                    S("\" height=\""),
+                    S(&node_h),
+                    S("\" rx=\"4\"/><text x=\""),
+                    N(x + PAD_X),
+                    S("\" y=\""),
+                    N(y + NODE_H / 2.0 + 4.5),
+                    S("\">"),
+                    S(&esc(&n.label)),
+                    S("</text></a>"),
+                ],
+            );
+            continue;
+        }
         put(
             &mut out,
             &[
                 S("<a href=\""),
-                S(&esc(&urls::href("../", &node_url(site, n), None))),
+                S(&href),
                 S("\"><g class=\""),
                 S(class),
                 S("\"><rect x=\""),
@@ -389,7 +421,7 @@ fn svg(site: &Site, tree: &mut Tree, title: &str) -> String {
 }
 
 /// The tree as nested `<ul>`; iterative, for trees thousands of levels deep.
-fn list(site: &Site, tree: &Tree, root: usize, out: &mut String) {
+fn list(site: &Site, tree: &Tree, (root, prefix): (usize, &str), out: &mut String) {
     enum Step {
         Open(usize),
         Close { nested: bool },
@@ -407,7 +439,7 @@ fn list(site: &Site, tree: &Tree, root: usize, out: &mut String) {
                 let _ = write!(
                     out,
                     "<li class=\"{class}\"><a href=\"{}\">{}</a>",
-                    esc(&urls::href("../", &node_url(site, node), None)),
+                    esc(&urls::href(prefix, &node_url(site, node), None)),
                     esc(&node.label)
                 );
                 let nested = !node.children.is_empty();
@@ -436,15 +468,23 @@ struct Chart {
 }
 
 /// The context of `/org/`.
-pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
-    let mut seen = vec![false; site.docs.len()];
-    // Units: each top-level group (its parentless departments), then departments at the root.
-    let mut units: Vec<(String, String, Vec<DocId>)> = Vec::new();
+/// The units of the chart: each top-level group (its parentless
+/// departments), then the departments at the root; each with its title,
+/// its page (none for the root's), its slug as a part of a split chart
+/// (the group's folder; for the root's, as on `/roles/`) and its roots.
+fn units(site: &Site) -> Vec<(String, String, String, Vec<DocId>)> {
+    let mut units = Vec::new();
     for &g in &site.groups[0].children {
         let mut roots = Vec::new();
         collect_roots(site, g, &mut roots);
         if !roots.is_empty() {
-            units.push((site.groups[g].title.clone(), site.group_url(g), roots));
+            let folder = site.groups[g].folder.clone();
+            units.push((
+                site.groups[g].title.clone(),
+                site.group_url(g),
+                folder,
+                roots,
+            ));
         }
     }
     let top: Vec<DocId> = site.groups[0]
@@ -455,14 +495,22 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
         .collect();
     if !top.is_empty() {
         let t = crate::theme::i18n::strings(site.config.lang())["other_departments"];
-        units.push((t.to_string(), String::new(), top));
+        let slug = super::roles::top_slug(site);
+        units.push((t.to_string(), String::new(), slug, top));
     }
-    // The trees one after another (a department goes in the first that
-    // reaches it), then their drawings (on this worker: other pages
-    // render in parallel with this one).
+    units
+}
+
+/// A unit's title, page, slug and tree.
+type UnitTree<'a> = (String, String, String, Tree<'a>);
+
+/// The trees of the units, one after another (a department goes in the
+/// first that reaches it).
+fn trees(site: &Site) -> Vec<UnitTree<'_>> {
+    let mut seen = vec![false; site.docs.len()];
     let mut trees = Vec::new();
     let mut placed = vec![NOWHERE; site.roles.len()];
-    for (i, (title, url, roots)) in units.into_iter().enumerate() {
+    for (i, (title, url, slug, roots)) in units(site).into_iter().enumerate() {
         let mut tree = Tree {
             nodes: Vec::new(),
             roles: Vec::new(),
@@ -476,14 +524,22 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
         for d in roots {
             add_dept(site, &mut tree, (d, 1, 0), &mut seen, &mut placed);
         }
-        trees.push((title, url, tree));
+        trees.push((title, url, slug, tree));
     }
+    trees
+}
+
+/// The context of `/org/` on one page.
+fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
+    // The trees, then their drawings (on this worker: other pages render
+    // in parallel with this one).
+    let trees = trees(site);
     // Each unit's drawing and list, or the last build's when what they
     // show did not change.
     let mut parts = Vec::new();
     let charts: Vec<Chart> = trees
         .into_iter()
-        .map(|(title, url, mut tree)| {
+        .map(|(title, url, _, mut tree)| {
             let departments = tree
                 .nodes
                 .iter()
@@ -500,7 +556,7 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
                 .get_or_make(
                     PageKey::Org,
                     || key,
-                    || Ok::<_, Infallible>(svg(site, &mut tree, &title)),
+                    || Ok::<_, Infallible>(svg(site, &mut tree, &title, ("../", false))),
                 )
                 .unwrap_or_else(|e| match e {});
             let list = cache
@@ -509,7 +565,7 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
                     || crate::incremental::hash(&(key, "list")),
                     || {
                         let mut l = String::from("<ul class=\"org-list\">");
-                        list(site, &tree, 0, &mut l);
+                        list(site, &tree, (0, "../"), &mut l);
                         l.push_str("</ul>");
                         Ok::<_, Infallible>(l)
                     },
@@ -555,6 +611,343 @@ pub fn context(site: &Site, cache: &super::Parts) -> super::Prepared {
         context: c,
         splice: Some(splice),
     }
+}
+
+/// Above this many nodes (published departments and their roles), `/org/`
+/// is split like `/print/`: one page per unit (`/org/<group>/`, the
+/// departments at the top level at `/org/_top/`), and `/org/` is an
+/// overview of the units and of the top of the reporting lines. A node
+/// is about 390 bytes of HTML on one page (its box in the drawing, its
+/// edge, its item in the list: 23 MB for the 60,000 nodes of 10,000
+/// departments), so 2,000 nodes are some 800 KB and a drawing 2,000 rows
+/// (68,000 pixels) tall, about what a browser still scrolls smoothly.
+/// The parts draw their nodes compactly (their look in the stylesheet).
+pub const SPLIT_NODES: usize = 2_000;
+
+/// How many top roles (those that report to no one) the overview lists:
+/// those with the most roles below them.
+pub const TOP_SHOWN: usize = 50;
+
+fn node_count(site: &Site) -> usize {
+    (0..site.docs.len())
+        .filter(|&d| published_dept(site, d))
+        .map(|d| 1 + site.docs[d].roles.len())
+        .sum()
+}
+
+/// Whether `/org/` is split (more than [`SPLIT_NODES`] nodes).
+pub fn is_split(site: &Site) -> bool {
+    node_count(site) > SPLIT_NODES
+}
+
+/// What decides the files `/org/` makes (its `layout`): split or not, and the slugs of
+/// its parts (empty when not split).
+pub fn pages(site: &Site) -> (bool, Vec<String>) {
+    if !is_split(site) {
+        return (false, Vec::new());
+    }
+    (true, units(site).into_iter().map(|u| u.2).collect())
+}
+
+/// A role as a split chart links it: its page and department.
+#[derive(Serialize)]
+struct RoleLink {
+    title: String,
+    url: String,
+    dept_title: String,
+    dept_url: String,
+}
+
+fn role_link(site: &Site, r: RoleId) -> RoleLink {
+    let role = &site.roles[r];
+    let dept = &site.docs[role.dept];
+    RoleLink {
+        title: role.title.clone(),
+        url: site.role_url(r),
+        dept_title: dept.title.clone(),
+        dept_url: dept.url.clone(),
+    }
+}
+
+/// A part of a split chart, as pages link it.
+#[derive(Serialize, Clone)]
+struct PartLink {
+    title: String,
+    /// `org/<slug>/`
+    url: String,
+}
+
+/// A reporting line from a role of this part to a role in another.
+#[derive(Serialize)]
+struct CrossOut {
+    role: RoleLink,
+    superior: RoleLink,
+    /// The part the superior is drawn in.
+    part: Option<PartLink>,
+}
+
+/// How many roles of another part report to roles of this one (each is
+/// in that part's list of reporting lines out of it).
+#[derive(Serialize)]
+struct CrossIn {
+    part: PartLink,
+    count: usize,
+}
+
+/// A part as the overview lists it.
+#[derive(Serialize)]
+struct PartView {
+    title: String,
+    url: String,
+    /// The group's own page (none for the departments at the top level).
+    group_url: String,
+    departments: usize,
+    roles: usize,
+    cross_out: usize,
+}
+
+/// A top role as the overview lists it.
+#[derive(Serialize)]
+struct TopRole {
+    role: RoleLink,
+    part: Option<PartLink>,
+    direct_reports: usize,
+    /// Roles below it, directly or not.
+    below: usize,
+}
+
+/// How many roles are below each role (directly or not), by `superior`.
+/// Roles in a reporting cycle (an error) count none.
+fn below_counts(site: &Site, superior: &dyn Fn(RoleId) -> Option<RoleId>) -> Vec<usize> {
+    let n = site.roles.len();
+    let mut subs: Vec<Vec<RoleId>> = vec![Vec::new(); n];
+    let mut tops = Vec::new();
+    for r in (0..n).filter(|&r| site.published(site.roles[r].dept)) {
+        match superior(r) {
+            Some(s) => subs[s].push(r),
+            None => tops.push(r),
+        }
+    }
+    let mut below = vec![0usize; n];
+    // Iterative post-order from each top: a reporting line may be
+    // thousands of roles long.
+    let mut stack: Vec<(RoleId, bool)> = tops.into_iter().map(|r| (r, false)).collect();
+    while let Some((r, done)) = stack.pop() {
+        if done {
+            below[r] = subs[r].iter().map(|&c| 1 + below[c]).sum();
+        } else {
+            stack.push((r, true));
+            stack.extend(subs[r].iter().map(|&c| (c, false)));
+        }
+    }
+    below
+}
+
+/// `/org/`: on one page, or split into parts and an overview, those
+/// `want` selects (all of them share [`PageKey::Org`]).
+pub fn jobs<'a>(
+    site: &'a Site,
+    want: super::Want,
+    cache: &'a super::Parts,
+    jobs: &mut Vec<super::Job<'a>>,
+) {
+    use super::Job;
+    if !want(PageKey::Org) {
+        return;
+    }
+    if !is_split(site) {
+        jobs.push(Job::with_tera(
+            PageKey::Org,
+            "org/index.html".into(),
+            "org.html",
+            move |_| Ok(context(site, cache)),
+        ));
+        return;
+    }
+    let strings = crate::theme::i18n::strings(site.config.lang());
+    let title = strings["org_chart"];
+    let trees = trees(site);
+    // The part each role is drawn in.
+    let mut part_of = vec![usize::MAX; site.roles.len()];
+    for (i, (.., tree)) in trees.iter().enumerate() {
+        for &(r, _) in &tree.roles {
+            part_of[r] = i;
+        }
+    }
+    let links: Vec<PartLink> = trees
+        .iter()
+        .map(|(t, _, slug, _)| PartLink {
+            title: t.clone(),
+            url: format!("org/{slug}/"),
+        })
+        .collect();
+    let superior = |r: RoleId| {
+        site.roles[r]
+            .reports_to
+            .filter(|&s| site.published(site.roles[s].dept))
+    };
+    // Reporting lines between parts: out of each part, role by role;
+    // into each, by the part the roles are in.
+    let mut outs: Vec<Vec<CrossOut>> = trees.iter().map(|_| Vec::new()).collect();
+    let mut ins: Vec<BTreeMap<usize, usize>> = trees.iter().map(|_| BTreeMap::new()).collect();
+    let mut direct = vec![0usize; site.roles.len()];
+    for (i, (.., tree)) in trees.iter().enumerate() {
+        for &(r, _) in &tree.roles {
+            let Some(s) = superior(r) else { continue };
+            direct[s] += 1;
+            let p = part_of[s];
+            if p == i {
+                continue;
+            }
+            outs[i].push(CrossOut {
+                role: role_link(site, r),
+                superior: role_link(site, s),
+                part: links.get(p).cloned(),
+            });
+            if p != usize::MAX {
+                *ins[p].entry(i).or_default() += 1;
+            }
+        }
+    }
+    let below = below_counts(site, &superior);
+    let mut views = Vec::with_capacity(trees.len());
+    let mut tops = Vec::new();
+    for (i, (t, url, slug, tree)) in trees.iter().enumerate() {
+        views.push(PartView {
+            title: t.clone(),
+            url: format!("org/{slug}/"),
+            group_url: url.clone(),
+            departments: tree
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
+                .count(),
+            roles: tree.roles.len(),
+            cross_out: outs[i].len(),
+        });
+        tops.extend(
+            tree.roles
+                .iter()
+                .filter(|&&(r, _)| superior(r).is_none())
+                .map(|&(r, _)| (r, i)),
+        );
+    }
+    // The top of the reporting lines across parts: the roles that report
+    // to no one, those with the most roles below them first.
+    let tops_total = tops.len();
+    tops.sort_by_key(|&(r, i)| (std::cmp::Reverse(below[r]), i));
+    let tops: Vec<TopRole> = tops
+        .into_iter()
+        .take(TOP_SHOWN)
+        .map(|(r, i)| TopRole {
+            role: role_link(site, r),
+            part: links.get(i).cloned(),
+            direct_reports: direct[r],
+            below: below[r],
+        })
+        .collect();
+    for ((name, _, slug, mut tree), (out, into)) in trees.into_iter().zip(outs.into_iter().zip(ins))
+    {
+        let url = format!("org/{slug}/");
+        let links = &links;
+        let into: Vec<CrossIn> = into
+            .into_iter()
+            .map(|(p, count)| CrossIn {
+                part: links[p].clone(),
+                count,
+            })
+            .collect();
+        jobs.push(Job::with_tera(
+            PageKey::Org,
+            crate::urls::file_of(&url),
+            "org_part.html",
+            move |_| {
+                let prefix = crate::urls::prefix_for(&crate::urls::file_of(&url));
+                let departments = tree
+                    .nodes
+                    .iter()
+                    .filter(|n| matches!(n.kind, NodeKind::Dept(_)))
+                    .count();
+                let roles = tree.roles.len();
+                let key = if cache.hashes() {
+                    crate::incremental::hash(&(unit_hash(site, &tree, &name), &url))
+                } else {
+                    0
+                };
+                let svg = cache
+                    .get_or_make(
+                        PageKey::Org,
+                        || key,
+                        || Ok::<_, Infallible>(svg(site, &mut tree, &name, (&prefix, true))),
+                    )
+                    .unwrap_or_else(|e| match e {});
+                let list = cache
+                    .get_or_make(
+                        PageKey::Org,
+                        || crate::incremental::hash(&(key, "list")),
+                        || {
+                            let mut l = String::from("<ul class=\"org-list\">");
+                            list(site, &tree, (0, &prefix), &mut l);
+                            l.push_str("</ul>");
+                            Ok::<_, Infallible>(l)
+                        },
+                    )
+                    .unwrap_or_else(|e| match e {});
+                let splice = super::Splice::new(vec![svg, list]);
+                let mut c = base_context(site, &url, &format!("{title} · {name}"));
+                c.insert("part", &name);
+                c.insert("group_url", &tree.nodes[0].url);
+                c.insert("departments", &departments);
+                c.insert("roles", &roles);
+                c.insert_value("svg", tera::Value::safe_string(&splice.marker(0)));
+                c.insert_value("list", tera::Value::safe_string(&splice.marker(1)));
+                c.insert("cross_out", &out);
+                c.insert("cross_in", &into);
+                c.insert("ts", &super::roles::split_strings(site));
+                Ok(super::Prepared {
+                    context: c,
+                    splice: Some(splice),
+                })
+            },
+        ));
+    }
+    jobs.push(Job::new(
+        PageKey::Org,
+        "org/index.html".into(),
+        "org_overview.html",
+        move || {
+            // A small drawing of the parts under the chart's root.
+            let mut tree = Tree {
+                nodes: Vec::new(),
+                roles: Vec::new(),
+            };
+            tree.add(
+                NodeKind::Group(usize::MAX),
+                Cow::Borrowed(title),
+                Cow::Borrowed("org/"),
+                0,
+            );
+            for (i, v) in views.iter().enumerate() {
+                let n = tree.add(
+                    NodeKind::Group(i),
+                    Cow::Owned(v.title.clone()),
+                    Cow::Owned(v.url.clone()),
+                    1,
+                );
+                tree.nodes[0].children.push(n);
+            }
+            let mut c = base_context(site, "org/", title);
+            c.insert_value(
+                "svg",
+                tera::Value::safe_string(&svg(site, &mut tree, title, ("../", false))),
+            );
+            c.insert("parts", &views);
+            c.insert("tops", &tops);
+            c.insert("tops_more", &(tops_total - tops.len()));
+            c.insert("ts", &super::roles::split_strings(site));
+            c
+        },
+    ));
 }
 
 /// A hash of everything a unit's drawing and list show: its title, its

@@ -8,7 +8,7 @@ use super::{
     Bodies, Job, Link, PageKey, Parts, Prepared, RoleRef, Splice, Want, base_context, body_html,
     role_ref,
 };
-use crate::model::{ActId, DocId, RoleId, Site};
+use crate::model::{ActId, DocId, GroupId, RoleId, Site};
 use crate::sortkey;
 
 #[derive(Serialize)]
@@ -147,36 +147,11 @@ pub fn jobs<'a>(
         // waits for parallel work of its own picks up other pages' jobs
         // meanwhile, and more big pages are held in memory at once.
         let sorted = sorted_roles(site);
-        // Each role's hashes, in the order of the roles in the model (a
-        // department's one after another: the model is read in order,
-        // not at random as the index's order would), in parallel.
-        let hashes = RoleHashes::new(site, split && runs, split && sections.hashes());
-        // With the built-in roles.html, each initial's section is rendered
-        // on its own (role_initial.html) and put into the page afterwards,
-        // so that `serve` renders again only the sections an edit changed.
-        jobs.push(if split {
-            Job::with_tera(
-                PageKey::RoleIndex,
-                "roles/index.html".into(),
-                "roles.html",
-                move |tera| index_in_sections(site, &sorted, title, (tera, runs, hashes), sections),
-            )
+        if is_split(site) {
+            part_jobs(site, sorted, (title, runs), sections, jobs);
         } else {
-            Job::new(
-                PageKey::RoleIndex,
-                "roles/index.html".into(),
-                "roles.html",
-                move || {
-                    let (mut c, initials) = index_context(site, &sorted, title);
-                    let initials: Vec<Initial> = initials
-                        .iter()
-                        .map(|(letter, roles)| initial(site, *letter, roles))
-                        .collect();
-                    c.insert("initials", &initials);
-                    c
-                },
-            )
-        });
+            index_job(site, sorted, title, (split, runs), sections, jobs);
+        }
     }
     let wanted: Vec<RoleId> = (0..site.roles.len())
         .filter(|&r| site.published(site.roles[r].dept) && want(PageKey::Role(r)))
@@ -220,6 +195,50 @@ pub fn jobs<'a>(
             move || role_context(site, bodies, r, &shared.0[i], &shared.1[i], title),
         ));
     }
+}
+
+/// `/roles/` on one page: every role, by initial.
+fn index_job<'a>(
+    site: &'a Site,
+    sorted: Vec<(RoleId, String)>,
+    title: &'a str,
+    (split, runs): (bool, bool),
+    sections: &'a Parts,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    // Each role's hashes, in the order of the roles in the model (a
+    // department's one after another: the model is read in order,
+    // not at random as the index's order would), in parallel.
+    let hashes = RoleHashes::new(site, split && runs, split && sections.hashes());
+    // With the built-in roles.html, each initial's section is rendered
+    // on its own (role_initial.html) and put into the page afterwards,
+    // so that `serve` renders again only the sections an edit changed.
+    jobs.push(if split {
+        Job::with_tera(
+            PageKey::RoleIndex,
+            "roles/index.html".into(),
+            "roles.html",
+            move |tera| {
+                let page = ("roles/", title);
+                index_in_sections(site, &sorted, page, (tera, runs, &hashes), sections)
+            },
+        )
+    } else {
+        Job::new(
+            PageKey::RoleIndex,
+            "roles/index.html".into(),
+            "roles.html",
+            move || {
+                let (mut c, initials) = index_context(site, &sorted, "roles/", title);
+                let initials: Vec<Initial> = initials
+                    .iter()
+                    .map(|(letter, roles)| initial(site, *letter, roles))
+                    .collect();
+                c.insert("initials", &initials);
+                c
+            },
+        )
+    });
 }
 
 /// A run of a section's entries ends after an entry whose hash is 0
@@ -301,13 +320,13 @@ fn run_starts(ids: &[u64], roles: &[&(RoleId, String)]) -> Vec<usize> {
 fn index_in_sections(
     site: &Site,
     sorted: &[(RoleId, String)],
-    title: &str,
-    (tera, runs, hashes): (&tera::Tera, bool, RoleHashes),
+    (url, title): (&str, &str),
+    (tera, runs, hashes): (&tera::Tera, bool, &RoleHashes),
     sections: &Parts,
 ) -> Result<Prepared, tera::Error> {
-    let (mut c, initials) = index_context(site, sorted, title);
+    let (mut c, initials) = index_context(site, sorted, url, title);
     if runs {
-        return index_in_runs(site, title, (tera, &hashes), sections, c, &initials);
+        return index_in_runs(site, (url, title), (tera, hashes), sections, c, &initials);
     }
     let mut parts = Vec::with_capacity(initials.len());
     for (letter, roles) in &initials {
@@ -315,13 +334,13 @@ fn index_in_sections(
         let hash = || {
             entries_hash(
                 &hashes.entries,
-                &format!("section {letter}"),
+                &format!("{url} section {letter}"),
                 roles,
                 &mut Vec::new(),
             )
         };
         parts.push(sections.get_or_make(PageKey::RoleIndex, hash, || {
-            let mut sc = base_context(site, "roles/", title);
+            let mut sc = base_context(site, url, title);
             sc.insert("group", &initial(site, *letter, roles));
             tera.render("role_initial.html", &sc)
         })?);
@@ -348,7 +367,7 @@ fn index_in_sections(
 /// wrapper (`role_initial.html`) around its runs' markers.
 fn index_in_runs(
     site: &Site,
-    title: &str,
+    (url, title): (&str, &str),
     (tera, hashes): (&tera::Tera, &RoleHashes),
     cache: &Parts,
     mut c: tera::Context,
@@ -357,15 +376,18 @@ fn index_in_runs(
     let mut splice = Splice::new(Vec::new());
     let mut views = Vec::with_capacity(initials.len());
     let mut buf = Vec::new();
+    // The page's address is in each part's hash: a part is reused only
+    // on the page it was made for (its links are relative to it).
+    let what = format!("{url} run");
     for (letter, roles) in initials {
         let starts = run_starts(&hashes.ids, roles);
         let mut markers = String::new();
         for (k, &from) in starts.iter().enumerate() {
             let run = &roles[from..starts.get(k + 1).copied().unwrap_or(roles.len())];
             // What the run shows, hashed without making it.
-            let hash = || entries_hash(&hashes.entries, "run", run, &mut buf);
+            let hash = || entries_hash(&hashes.entries, &what, run, &mut buf);
             let part = cache.get_or_make(PageKey::RoleIndex, hash, || {
-                let mut rc = base_context(site, "roles/", title);
+                let mut rc = base_context(site, url, title);
                 let entries: Vec<IndexEntry> =
                     run.iter().map(|(r, key)| entry(site, *r, key)).collect();
                 rc.insert("roles", &entries);
@@ -374,7 +396,7 @@ fn index_in_runs(
             markers.push_str(&splice.marker(splice.parts.len()));
             splice.parts.push(part);
         }
-        let mut sc = base_context(site, "roles/", title);
+        let mut sc = base_context(site, url, title);
         let mut group = tera::Map::new();
         group.insert("letter".into(), tera::Value::from(letter.to_string()));
         group.insert("html".into(), tera::Value::safe_string(&markers));
@@ -465,6 +487,7 @@ type ByInitial<'s> = Vec<(char, Vec<&'s (RoleId, String)>)>;
 fn index_context<'s>(
     site: &Site,
     sorted: &'s [(RoleId, String)],
+    url: &str,
     title: &str,
 ) -> (tera::Context, ByInitial<'s>) {
     let mut initials: ByInitial<'s> = Vec::new();
@@ -477,7 +500,7 @@ fn index_context<'s>(
     }
     // `#` (titles that start with a digit or symbol) goes last.
     initials.sort_by_key(|(l, _)| (*l == '#', *l));
-    let mut c = base_context(site, "roles/", title);
+    let mut c = base_context(site, url, title);
     let alphabet: Vec<(char, bool)> = ('A'..='Z')
         .map(|l| (l, initials.iter().any(|(i, _)| *i == l)))
         .collect();
@@ -570,4 +593,312 @@ fn role_context(
         c.insert_value("duties", body_html(html, &url, &dept.url));
     }
     c
+}
+
+// ── A split role index (large sites) ─────────────────────────────────
+
+/// Above this many published roles, `/roles/` is split like `/print/`:
+/// one page per top-level group (`/roles/<group>/`, the departments at
+/// the top level at `/roles/_top/`), and `/roles/` is an overview with a
+/// filter across all of them. An entry of the index is about 310 bytes
+/// of HTML (the generated benchmark sites: 15.4 MB for 50,000 roles), so
+/// one page of 2,000 roles is some 600 KB: it loads and filters at once
+/// on a phone. Past that the single page only grows (15 MB at 10,000
+/// departments), and filtering it by its text gets slow. The example
+/// site (about 60 roles) and the test fixtures are far below it.
+pub const SPLIT_ROLES: usize = 2_000;
+
+/// The overview's data for its filter: every role of every part, loaded
+/// with `<script src>` (from `file://` too) when the filter is first used.
+pub const DATA: &str = "roles/roles-data.js";
+
+/// A top-level group as a part of a split page (`/roles/<slug>/`,
+/// `/org/<slug>/`): 0 for the departments at the top level.
+pub struct Unit {
+    pub group: GroupId,
+    pub title: String,
+    pub slug: String,
+}
+
+/// The slug of the departments at the top level: `_top`, or more
+/// underscores while a top-level folder has the name (as `/matrix/`).
+pub fn top_slug(site: &Site) -> String {
+    let mut slug = String::from("_top");
+    while site.groups[0]
+        .children
+        .iter()
+        .any(|&g| site.groups[g].folder == slug)
+    {
+        slug.insert(0, '_');
+    }
+    slug
+}
+
+/// Unit `g` (a top-level group, or 0) with its title and slug.
+pub fn unit(site: &Site, g: GroupId, top: &str) -> Unit {
+    if g == 0 {
+        Unit {
+            group: 0,
+            title: crate::theme::i18n::strings(site.config.lang())["other_departments"].into(),
+            slug: top.to_string(),
+        }
+    } else {
+        Unit {
+            group: g,
+            title: site.groups[g].title.clone(),
+            slug: site.groups[g].folder.clone(),
+        }
+    }
+}
+
+fn published_roles(site: &Site) -> usize {
+    site.roles.iter().filter(|r| site.published(r.dept)).count()
+}
+
+/// Whether `/roles/` is split (more than [`SPLIT_ROLES`] roles).
+pub fn is_split(site: &Site) -> bool {
+    published_roles(site) > SPLIT_ROLES
+}
+
+/// The parts of a split index, those with roles: the top level's first
+/// (as `/matrix/`), then the top-level groups in their order.
+fn units(site: &Site) -> Vec<Unit> {
+    let mut has = vec![false; site.groups.len()];
+    for role in &site.roles {
+        if site.published(role.dept) {
+            has[super::matrix::unit_of(site, role.dept)] = true;
+        }
+    }
+    let top = top_slug(site);
+    std::iter::once(0)
+        .chain(site.groups[0].children.iter().copied())
+        .filter(|&g| has[g])
+        .map(|g| unit(site, g, &top))
+        .collect()
+}
+
+/// What decides the files `/roles/` makes: split or not, and the slugs of
+/// its parts (empty when not split).
+pub fn layout(site: &Site) -> (bool, Vec<String>) {
+    if !is_split(site) {
+        return (false, Vec::new());
+    }
+    (true, units(site).into_iter().map(|u| u.slug).collect())
+}
+
+/// Words of the split pages (role index and org chart) in the UI language.
+pub fn split_strings(site: &Site) -> std::collections::BTreeMap<&'static str, &'static str> {
+    const S: &[(&str, &str, &str)] = &[
+        ("parts", "按一级分组", "By top-level group"),
+        ("by_initial", "按首字母", "By initial"),
+        ("all_parts", "全部分组", "All groups"),
+        ("matches", "个匹配岗位", "matching roles"),
+        ("first", "显示前", "showing the first"),
+        ("find_all", "在全部分组中查找", "Find in all groups"),
+        (
+            "roles_note",
+            "岗位较多，索引按一级分组分页；下面的筛选框查找全部分组的岗位。",
+            "This index has one page per top-level group; the filter below searches all of them.",
+        ),
+        (
+            "org_note",
+            "组织较大，架构图按一级分组分页。",
+            "The chart has one page per top-level group.",
+        ),
+        ("cross", "向其他分组汇报", "Reporting to other groups"),
+        (
+            "cross_in",
+            "其他分组向本组汇报",
+            "Reporting from other groups",
+        ),
+        ("top_roles", "最高岗位", "Top roles"),
+        ("direct_reports", "直接下属", "direct reports"),
+        ("below", "全部下属", "all below"),
+        ("more", "还有", "more:"),
+        ("loading", "正在载入…", "Loading…"),
+    ];
+    let en = site.config.lang() == crate::config::Lang::En;
+    S.iter()
+        .map(|&(k, zh, e)| (k, if en { e } else { zh }))
+        .collect()
+}
+
+/// A part as the overview lists it.
+#[derive(Serialize)]
+struct PartView {
+    title: String,
+    /// Its page, relative to `/roles/`.
+    href: String,
+    count: usize,
+}
+
+/// A letter of the overview: the parts that have roles with it (and
+/// how many roles with it each has).
+#[derive(Serialize)]
+struct LetterView {
+    letter: char,
+    parts: Vec<PartView>,
+}
+
+/// A split `/roles/`: one page per part (the sections of an index, with
+/// its own letter bar and filter), and the overview.
+fn part_jobs<'a>(
+    site: &'a Site,
+    sorted: Vec<(RoleId, String)>,
+    (title, runs): (&'static str, bool),
+    sections: &'a Parts,
+    jobs: &mut Vec<Job<'a>>,
+) {
+    let units = units(site);
+    let mut slot = vec![usize::MAX; site.groups.len()];
+    for (i, u) in units.iter().enumerate() {
+        slot[u.group] = i;
+    }
+    let count = sorted.len();
+    let mut by_unit: Vec<Vec<(RoleId, String)>> = units.iter().map(|_| Vec::new()).collect();
+    for item in sorted {
+        let u = slot[super::matrix::unit_of(site, site.roles[item.0].dept)];
+        by_unit[u].push(item);
+    }
+    let parts: Vec<PartView> = units
+        .iter()
+        .zip(&by_unit)
+        .map(|(u, roles)| PartView {
+            title: u.title.clone(),
+            href: crate::urls::encoded_file_of(&format!("{}/", u.slug)),
+            count: roles.len(),
+        })
+        .collect();
+    // Letters of the overview: which parts have roles with each initial.
+    let mut letters: Vec<LetterView> = Vec::new();
+    for (part, roles) in parts.iter().zip(&by_unit) {
+        for (_, key) in roles {
+            let l = sortkey::initial_of_key(key);
+            let at = match letters.iter().position(|v| v.letter == l) {
+                Some(at) => at,
+                None => {
+                    letters.push(LetterView {
+                        letter: l,
+                        parts: Vec::new(),
+                    });
+                    letters.len() - 1
+                }
+            };
+            match letters[at].parts.last_mut() {
+                Some(p) if p.href == part.href => p.count += 1,
+                _ => letters[at].parts.push(PartView {
+                    title: part.title.clone(),
+                    href: part.href.clone(),
+                    count: 1,
+                }),
+            }
+        }
+    }
+    letters.sort_by_key(|v| (v.letter == '#', v.letter));
+    let hashes = std::sync::Arc::new(RoleHashes::new(site, runs, sections.hashes()));
+    for (u, roles) in units.into_iter().zip(by_unit) {
+        let hashes = hashes.clone();
+        let url = format!("roles/{}/", u.slug);
+        jobs.push(Job::with_tera(
+            PageKey::RoleIndex,
+            crate::urls::file_of(&url),
+            "roles_part.html",
+            move |tera| {
+                let name = format!("{title} · {}", u.title);
+                let page = (url.as_str(), name.as_str());
+                let mut p = index_in_sections(site, &roles, page, (tera, runs, &hashes), sections)?;
+                p.context.insert("part", &u.title);
+                p.context.insert("ts", &split_strings(site));
+                Ok(p)
+            },
+        ));
+    }
+    jobs.push(Job::new(
+        PageKey::RoleIndex,
+        "roles/index.html".into(),
+        "roles_overview.html",
+        move || {
+            let mut c = base_context(site, "roles/", title);
+            let alphabet: Vec<(char, bool)> = ('A'..='Z')
+                .map(|l| (l, letters.iter().any(|v| v.letter == l)))
+                .collect();
+            c.insert("alphabet", &alphabet);
+            c.insert("count", &count);
+            c.insert("parts", &parts);
+            c.insert("letters", &letters);
+            c.insert("data", DATA.strip_prefix("roles/").unwrap_or(DATA));
+            c.insert("ts", &split_strings(site));
+            c
+        },
+    ));
+}
+
+/// The overview's data ([`DATA`]) when `/roles/` is split and wanted: a
+/// script that sets `CHARTER_ROLES` to the parts (slug, title), the
+/// departments with roles (title, page, id, part), the distinct titles
+/// (title, pinyin key) and role ids, and the roles in index order as
+/// triples of numbers (title, department, id). Titles, departments and
+/// ids repeat across tens of thousands of roles; the numbers do not.
+/// Paths are percent-encoded; pages are relative to `/roles/`.
+pub fn files(site: &Site, want: super::Want) -> Vec<(String, Vec<u8>)> {
+    if !want(PageKey::RoleIndex) || !is_split(site) {
+        return Vec::new();
+    }
+    use std::collections::HashMap;
+    let units = units(site);
+    let mut slot = vec![usize::MAX; site.groups.len()];
+    for (i, u) in units.iter().enumerate() {
+        slot[u.group] = i;
+    }
+    let sorted = sorted_roles(site);
+    let mut titles: Vec<(&str, &str)> = Vec::new();
+    let mut title_at: HashMap<&str, usize> = HashMap::new();
+    let mut depts: Vec<(&str, String, String, usize)> = Vec::new();
+    let mut dept_at: HashMap<DocId, usize> = HashMap::new();
+    let mut ids: Vec<String> = Vec::new();
+    let mut id_at: HashMap<&str, usize> = HashMap::new();
+    let mut roles: Vec<usize> = Vec::with_capacity(3 * sorted.len());
+    for (r, key) in &sorted {
+        let role = &site.roles[*r];
+        let t = *title_at.entry(&role.title).or_insert_with(|| {
+            titles.push((&role.title, key));
+            titles.len() - 1
+        });
+        let d = *dept_at.entry(role.dept).or_insert_with(|| {
+            let doc = &site.docs[role.dept];
+            let part = slot[super::matrix::unit_of(site, role.dept)];
+            depts.push((
+                &doc.title,
+                crate::urls::encoded_file_of(&doc.url),
+                crate::urls::encode_path(&doc.id),
+                part,
+            ));
+            depts.len() - 1
+        });
+        let i = *id_at.entry(&role.id).or_insert_with(|| {
+            ids.push(crate::urls::encode_path(&role.id));
+            ids.len() - 1
+        });
+        roles.extend([t, d, i]);
+    }
+    let parts: Vec<(String, &str)> = units
+        .iter()
+        .map(|u| {
+            (
+                crate::urls::encoded_file_of(&format!("{}/", u.slug)),
+                u.title.as_str(),
+            )
+        })
+        .collect();
+    let data = serde_json::json!({
+        "parts": parts,
+        "depts": depts,
+        "titles": titles,
+        "ids": ids,
+        "roles": roles,
+    });
+    let mut out = b"window.CHARTER_ROLES=".to_vec();
+    out.extend_from_slice(data.to_string().as_bytes());
+    out.extend_from_slice(b";\n");
+    vec![(DATA.to_string(), out)]
 }
