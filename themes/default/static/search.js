@@ -185,8 +185,10 @@
     var self = this;
     if (!this._ready) {
       this._ready = load(this.root + 'search/index.js', 'm').then(function (m) {
-        if (m.v !== 2) throw new Error('search index version ' + m.v);
+        if (m.v !== 3) throw new Error('search index version ' + m.v);
         self.manifest = m;
+        self.bundleFirst = starts(m.tb);
+        self.listFirst = starts(m.lb);
         self.dir = self.root + 'search/';
         return m;
       });
@@ -221,11 +223,36 @@
     var self = this;
     return this.chunkNames(i).then(function (n) { return self.file('p', n[1]); });
   };
-  /* A page's text: its name is in list id / ln of the manifest. */
+  /* Running sums of a numbers string, from 0. */
+  function starts(s) {
+    var n = numbers(s || ''), out = new Int32Array(n.length + 1);
+    for (var i = 0; i < n.length; i++) out[i + 1] = out[i] + n[i];
+    return out;
+  }
+  /* The last k with a[k] <= x (a ascending, a[0] <= x). */
+  function last(a, x) {
+    var lo = 0, hi = a.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  }
+  /* A page's text {u, t, s, b, x}: record id - bundleFirst[b] of bundle b,
+   * whose name is in the list of bundles that holds it. */
   Engine.prototype.text = function (id) {
-    var self = this, ln = this.manifest.ln, k = Math.floor(id / ln);
+    var self = this, b = last(this.bundleFirst, id), k = last(this.listFirst, b);
     return this.file('l', nth(this.manifest.l, k)).then(function (names) {
-      return self.file('t', nth(names, id - k * ln));
+      return self.file('t', nth(names, b - self.listFirst[k]));
+    }).then(function (pages) {
+      var r = pages[id - self.bundleFirst[b]];
+      if (!r) throw new Error('no text for page ' + id);
+      var blocks = [];
+      for (var i = 0; i + 2 < r[3].length; i += 3) blocks.push([r[3][i], r[3][i + 1], r[3][i + 2]]);
+      var t = r[1];
+      if (t === 0) {
+        // The title is the first block of the text.
+        var chars = Array.from(r[4]);
+        t = chars.slice(0, blocks.length > 1 ? blocks[1][0] - 1 : chars.length).join('');
+      }
+      return { u: r[0], t: t, s: r[2], b: blocks, x: r[4] };
     });
   };
 
