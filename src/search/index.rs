@@ -81,11 +81,11 @@ pub const CHUNK_MAX: usize = 32 * 1024;
 const BATCH: usize = 512;
 /// A text bundle ends after a page whose address's hash says so once it
 /// holds this many bytes…
-pub const TEXT_MIN: usize = 12 * 1024;
+pub const TEXT_MIN: usize = 16 * 1024;
 /// …the chance being the page's share of this many bytes…
 const TEXT_SPAN: u64 = 8 * 1024;
 /// …and a page that would take it past this starts a new one.
-pub const TEXT_MAX: usize = 32 * 1024;
+pub const TEXT_MAX: usize = 40 * 1024;
 /// Bundles one list names, on average…
 const LIST_BUNDLES: usize = 32;
 /// …and at most.
