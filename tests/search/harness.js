@@ -53,6 +53,9 @@ function browser() {
   globalThis.window = globalThis;
   delete globalThis.CharterSearch;
   vm.runInThisContext(fs.readFileSync(path.join(out, 'search.js'), 'utf8'), { filename: 'search.js' });
+  // HARNESS_COVER_MIN: pick the cheapest bigrams of long runs even when
+  // their positions are few (search.js does it only when they are many).
+  if (process.env.HARNESS_COVER_MIN) globalThis.CharterSearch.coverMin = Number(process.env.HARNESS_COVER_MIN);
   return { CS: globalThis.CharterSearch, loads };
 }
 
