@@ -5,7 +5,9 @@
 //! with links to existing pages and anchors; a query that matches nothing
 //! says so. The search box of every page drops its results down as one
 //! types (after an input method's composition ends), with keyboard
-//! selection. Runs only with `CHARTER_E2E=1` (CI sets it).
+//! selection. Another test prints the files and bytes (gzipped) each
+//! query loads, on the example site or on one built into
+//! `CHARTER_SEARCH_SITE`. Runs only with `CHARTER_E2E=1` (CI sets it).
 
 use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};

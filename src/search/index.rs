@@ -6,10 +6,14 @@
 //! for that build's files (a later build's files have other names).
 //!
 //! * `search/index.js` (stable name, the manifest):
-//!   `CharterSearch.m({"v":2,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"ln":<pages per list>})`;
+//!   `CharterSearch.m({"v":3,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"lb":<numbers>,"tb":<numbers>})`;
 //!   `g` and `l` are strings of [`NAME_LEN`]-character names one after the
 //!   other: group j is `search/g/<name j of g>.js`, list k
-//!   `search/l/<name k of l>.js`.
+//!   `search/l/<name k of l>.js`. `tb` holds, for each text bundle in page
+//!   order, how many pages it holds, `lb` for each list how many bundles
+//!   it names (number strings, see [`put`]): page i is in the bundle b
+//!   whose pages' running sum passes i, at place i − (pages before b),
+//!   and b is named in the list whose bundles' running sum passes b.
 //! * A name is [`NAME_LEN`] characters of `0-9a-v` (60 bits of a hash of
 //!   the file's payload: its last argument, as written), the same whatever
 //!   the case-sensitivity of the file system.
@@ -34,23 +38,34 @@
 //!   postings its `tf` positions (first absolute, then gaps minus one).
 //!   Loaded only when a query needs adjacency checked.
 //! * `search/l/<name>.js`, list k: `CharterSearch.l("<name>","<names>")`,
-//!   the names of the text files of pages `k × ln` to `k × ln + ln − 1`.
-//! * `search/t/<name>.js`, one page's text for snippets:
-//!   `CharterSearch.t("<name>",{"u":href,"t":title,"s":subtitle,"b":[[offset,fragment,field],…],"x":text})`,
-//!   the normalized text whose character offsets the positions count.
+//!   the names of its bundles. Lists start at a bundle whose first page's
+//!   address hash says so (one in [`LIST_BUNDLES`], at most [`LIST_MAX`]
+//!   bundles), so that a bundle more or less renames a list or two.
+//! * `search/t/<name>.js`, a bundle of pages' texts for snippets, in page
+//!   order: `CharterSearch.t("<name>",[[u,t,s,b,x],…])`, for each page its
+//!   href `u`, title `t` (`0` when it is the text's first block as it is),
+//!   subtitle `s`, blocks `b` (`[offset,fragment,field,offset,…]`) and the
+//!   normalized text `x` whose character offsets the positions count.
+//!   A bundle ends after a page whose address hash says so once it holds
+//!   [`TEXT_MIN`] bytes (the chance being the page's share of
+//!   [`TEXT_SPAN`]), or before a page that would take it past
+//!   [`TEXT_MAX`]: bounds depend on the pages near them, so an edit
+//!   renames the bundle of the page it changed (and its list), and a
+//!   page added or removed moves a bound or two near it. (One file per
+//!   page was 60,000 files at 10,000 departments; a query's 20 snippets
+//!   load at most 20 bundles, about 3 KB gzipped each.)
 //!
 //! The bytes depend only on the entries (not on the number of threads).
 //! Two files with the same payload are one file (the positions of `七`
-//! and of `七条`, say, when both are chunks of their own). A page's text
-//! file is named after its text and address, not its id, so pages added
-//! or removed rename only lists, not texts. Text inserted into a page
+//! and of `七条`, say, when both are chunks of their own). Text inserted into a page
 //! moves the positions of everything after it on that page, so it changes
 //! the positions files of most chunks holding one of its terms (their
 //! dictionary chunks stay).
 //!
 //! Building ([`build_from`]): pages are tokenized in parallel a batch at
-//! a time, each into its terms with their positions; its text file goes
-//! to the caller's sink at once. The batch before is merged meanwhile into
+//! a time, each into its terms with their positions and its text record;
+//! the records go into bundles in page order, each bundle to the caller's
+//! sink as soon as it is complete. The batch before is merged meanwhile into
 //! per-term postings, spread over 64 shards merged in parallel (small
 //! enough for a shard's hash map and its postings' ends to stay in cache);
 //! a shard keeps its postings as LEB128 numbers in chained slices of 64 KB
@@ -1915,6 +1930,36 @@ mod tests {
             changed.len(),
             kinds("search/p/")
         );
+    }
+
+    #[test]
+    fn text_bundles_keep_their_bounds_around_an_added_page() {
+        let entries = corpus(3000, 13);
+        let before = build(&entries);
+        let bundles = |f: &Files| {
+            f.files
+                .keys()
+                .filter(|k| k.starts_with("search/t/"))
+                .count()
+        };
+        assert!(bundles(&before) > 20, "{}", bundles(&before));
+        let mut more = entries.clone();
+        more.insert(1500, entry("new/", "新页", &[("", "考勤罚款安全管理")]));
+        let after = build(&more);
+        let r = Reader::new(&after.files);
+        assert_eq!(r.text(1500), "新页\n考勤罚款安全管理");
+        assert_eq!(r.text(1501), Reader::new(&before.files).text(1500));
+        let changed = new_files(&before, &after);
+        let kinds = |k: &str| changed.iter().filter(|p| p.starts_with(k)).count();
+        // The bundle that takes the page, and perhaps its neighbour.
+        assert!((1..=2).contains(&kinds("search/t/")), "{changed:?}");
+        assert!(kinds("search/l/") <= 2, "{changed:?}");
+        // Every bundle within its bounds, but for a page bigger than them.
+        for (p, b) in &after.files {
+            if p.starts_with("search/t/") {
+                assert!(b.len() <= TEXT_MAX + FILE_HEAD + 8, "{p} {}", b.len());
+            }
+        }
     }
 
     #[test]

@@ -144,7 +144,7 @@
   CS.d = function (name, a) { deliver('d' + name, a); };
   CS.p = function (name, a) { deliver('p' + name, a); };
   CS.l = function (name, s) { deliver('l' + name, s); };
-  CS.t = function (name, t) { deliver('t' + name, t); };
+  CS.t = function (name, t) { deliver('t' + name, t); }; // a bundle of pages' texts
   CS.loaded = []; // URLs of every index file requested, for tools
   /* Loads a script that calls back with `key`; resolves with its data. */
   function load(url, key) {
