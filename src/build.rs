@@ -594,22 +594,33 @@ pub fn build_with(
     if let Some(stage) = stage {
         to_stage(stage, &mut output).map_err(|d| Failure::Content(vec![d]))?;
     }
-    if delta.is_none() {
-        match stage {
-            Some(stage) => {
-                crate::search::write(&site, &search_blocks, &bodies, |path, bytes| {
-                    stage.put(path, &bytes)
-                })
-                .map_err(|d| Failure::Content(vec![d]))?;
-            }
-            None => crate::search::add_to_output(&site, &search_blocks, &bodies, &mut output),
-        }
-        drop(search_blocks);
-        timer.lap("search index");
-    }
     let pages = jobs.len();
     let nav = nav_builtin.then(|| pages::NavCache::new(&site));
-    let results = render_jobs(&tera, &theme.origins, nav.as_ref(), jobs, stage);
+    // The search index is made while the pages render (its files go to
+    // the stage, or to `output`, which rendering does not touch).
+    let out = &mut output;
+    let (searched, results) = rayon::join(
+        || {
+            if delta.is_some() {
+                return Ok(None);
+            }
+            let started = Instant::now();
+            match stage {
+                Some(stage) => {
+                    crate::search::write(&site, &search_blocks, &bodies, |path, bytes| {
+                        stage.put(path, &bytes)
+                    })?;
+                }
+                None => crate::search::add_to_output(&site, &search_blocks, &bodies, out),
+            }
+            drop(search_blocks);
+            Ok(Some(started.elapsed()))
+        },
+        || render_jobs(&tera, &theme.origins, nav.as_ref(), jobs, stage),
+    );
+    if let Some(took) = searched.map_err(|d| Failure::Content(vec![d]))? {
+        timer.note("search index (alongside the templates)", took);
+    }
     timer.lap("templates");
     let mut errors = Vec::new();
     for r in results {
@@ -1234,6 +1245,16 @@ impl Timer {
             on,
             last: Instant::now(),
             cpu: if on { thread_cpu_ns() } else { 0 },
+        }
+    }
+
+    /// Prints the wall time of something that ran alongside the laps.
+    fn note(&self, what: &str, took: std::time::Duration) {
+        if self.on {
+            eprintln!(
+                "{:>8.1} ms              {what}",
+                took.as_secs_f64() * 1000.0
+            );
         }
     }
 

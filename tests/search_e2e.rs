@@ -5,7 +5,9 @@
 //! with links to existing pages and anchors; a query that matches nothing
 //! says so. The search box of every page drops its results down as one
 //! types (after an input method's composition ends), with keyboard
-//! selection. Runs only with `CHARTER_E2E=1` (CI sets it).
+//! selection. Another test prints the files and bytes (gzipped) each
+//! query loads, on the example site or on one built into
+//! `CHARTER_SEARCH_SITE`. Runs only with `CHARTER_E2E=1` (CI sets it).
 
 use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
@@ -144,7 +146,8 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The pages' search text, from the index files: (href from the search page, text).
+/// The pages' search text, from the index files: (href from the search
+/// page, text), from every bundle (`[u,t,s,b,x]` for each page).
 fn page_texts(site: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(site.join("search/t")).unwrap() {
@@ -155,10 +158,12 @@ fn page_texts(site: &Path) -> Vec<(String, String)> {
             .and_then(|s| s.split_once(',').map(|x| x.1))
             .unwrap();
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
-        out.push((
-            format!("../{}", v["u"].as_str().unwrap()),
-            v["x"].as_str().unwrap().to_string(),
-        ));
+        for p in v.as_array().unwrap() {
+            out.push((
+                format!("../{}", p[0].as_str().unwrap()),
+                p[4].as_str().unwrap().to_string(),
+            ));
+        }
     }
     out
 }
@@ -390,5 +395,143 @@ fn search_box_drops_results_down_after_composition_ends() {
             "{url}: selection shown"
         );
         eprintln!("{url}: drop-down with {hits} results");
+    }
+}
+
+/// The search page with a probe appended: once the first page of results
+/// is shown (or nothing is found), the URLs of every index file search.js
+/// asked for go into `data-loaded` on <body>.
+fn probe_page(site: &Path) -> String {
+    let page = std::fs::read_to_string(site.join("search/index.html")).unwrap();
+    let probe = r#"<script>
+(function poll() {
+  var box = document.getElementById('search-results');
+  var done = box && !box.hasAttribute('aria-busy') &&
+    (box.hasAttribute('data-shown') || box.getAttribute('data-total') === '0');
+  if (!done || !window.CharterSearch) { setTimeout(poll, 50); return; }
+  document.body.setAttribute('data-loaded', JSON.stringify(window.CharterSearch.loaded));
+})();
+</script></body>"#;
+    page.replacen("</body>", probe, 1)
+}
+
+/// Bytes of `bytes` gzipped at level 6 (what a web server would send).
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap().len()
+}
+
+/// What a query on the search page loads in Chromium (the manifest, the
+/// dictionary, positions and whatever else search.js asks for, and the
+/// snippets' texts of the first page of results): files, raw and gzipped
+/// bytes, printed for each query. Not timed; it bounds the bytes only on
+/// the example site. `CHARTER_SEARCH_SITE=DIR` measures a site already
+/// built into DIR instead (e.g. one of 10,000 departments:
+/// `gen-corpus --departments 10000 SRC && charter build --root SRC --output DIR`);
+/// `CHARTER_SEARCH_QUERIES` (space-separated) replaces the queries.
+#[test]
+fn bytes_each_query_loads_in_chromium() {
+    if !enabled() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let given = std::env::var_os("CHARTER_SEARCH_SITE").map(PathBuf::from);
+    let site = match &given {
+        Some(dir) => dir.clone(),
+        None => {
+            let site = tmp.path().join("handbook");
+            let run = Command::new(env!("CARGO_BIN_EXE_charter"))
+                .args(["build", "--root"])
+                .arg(repo())
+                .arg("--output")
+                .arg(&site)
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            site
+        }
+    };
+    let queries: Vec<String> = match std::env::var("CHARTER_SEARCH_QUERIES") {
+        Ok(q) => q.split_whitespace().map(str::to_string).collect(),
+        Err(_) => [
+            "考勤",
+            "安全",
+            "罚款",
+            "部门",
+            "部门负责人",
+            "易制毒化学品",
+            "量子纠缠",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    };
+    let probe = site.join("search/bytes-probe.html");
+    std::fs::write(&probe, probe_page(&site)).unwrap();
+    let base = format!(
+        "file://{}/",
+        site.canonicalize()
+            .unwrap()
+            .display()
+            .to_string()
+            .replace(' ', "%20")
+    );
+    let mut report = Vec::new();
+    for q in &queries {
+        let url = format!("{base}search/bytes-probe.html?q={}", encode(q));
+        let dom = dump_dom(&url, &tmp.path().join("profile"));
+        let loaded = dom
+            .split("data-loaded=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("{url}: the probe saw no results\n{dom}"))
+            .replace("&quot;", "\"")
+            .replace("&amp;", "&");
+        let urls: Vec<String> = serde_json::from_str(&loaded).unwrap();
+        let (mut raw, mut gz) = (0, 0);
+        let mut kinds = std::collections::BTreeMap::<String, (usize, usize)>::new();
+        for u in &urls {
+            // Relative to the search page: `../search/<kind>/<name>.js`.
+            let rel = u.strip_prefix("../").expect("a root-relative URL");
+            let bytes = std::fs::read(site.join(rel)).unwrap();
+            let kind = rel.split('/').nth(1).unwrap_or("").to_string();
+            let kind = if kind.ends_with(".js") {
+                "manifest".into()
+            } else {
+                kind
+            };
+            let z = gzipped(&bytes);
+            raw += bytes.len();
+            gz += z;
+            let k = kinds.entry(kind).or_default();
+            k.0 += 1;
+            k.1 += z;
+        }
+        let by_kind: Vec<String> = kinds
+            .iter()
+            .map(|(k, (n, z))| format!("{k} {n} ({:.1} KB)", *z as f64 / 1024.0))
+            .collect();
+        report.push(format!(
+            "{q}: {} files, {:.1} KB raw, {:.1} KB gzipped: {}",
+            urls.len(),
+            raw as f64 / 1024.0,
+            gz as f64 / 1024.0,
+            by_kind.join(", ")
+        ));
+        if given.is_none() {
+            // The example site is small: a query never loads much.
+            assert!(gz < 100 * 1024, "{q}: {gz} bytes gzipped");
+        }
+    }
+    std::fs::remove_file(&probe).unwrap();
+    eprintln!("bytes each query loads (first page of results):");
+    for r in &report {
+        eprintln!("  {r}");
     }
 }

@@ -31,11 +31,23 @@ fn check<Q: AsRef<std::ffi::OsStr>>(
     queries: impl IntoIterator<Item = Q>,
     every: Option<&str>,
 ) -> serde_json::Value {
+    check_with(node, out, queries, every, &[])
+}
+
+/// [`check`] with more environment variables for the harness.
+fn check_with<Q: AsRef<std::ffi::OsStr>>(
+    node: &str,
+    out: &Path,
+    queries: impl IntoIterator<Item = Q>,
+    every: Option<&str>,
+    env: &[(&str, &str)],
+) -> serde_json::Value {
     let mut cmd = Command::new(node);
     cmd.arg(repo().join("tests/search/harness.js"))
         .arg(out)
         .arg("check")
-        .args(queries);
+        .args(queries)
+        .envs(env.iter().copied());
     if let Some(n) = every {
         cmd.env("HARNESS_EVERY", n);
     }
@@ -210,6 +222,20 @@ fn search_js_is_exact_across_groups_of_chunks() {
     eprintln!(
         "search_node: {} queries over {} pages in {groups} groups of chunks, all exact",
         report["queries"], report["pages"]
+    );
+    // The same queries with the adjacency of runs of 5 or more characters
+    // checked on their cheapest bigrams (search.js does so only when the
+    // positions are many, which this index's are not).
+    let report = check_with(
+        &node,
+        tmp.path(),
+        &queries,
+        Some("1000000"),
+        &[("HARNESS_COVER_MIN", "0")],
+    );
+    eprintln!(
+        "search_node: {} queries, cheapest bigrams checked, all exact",
+        report["queries"]
     );
 }
 

@@ -6,10 +6,14 @@
 //! for that build's files (a later build's files have other names).
 //!
 //! * `search/index.js` (stable name, the manifest):
-//!   `CharterSearch.m({"v":2,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"ln":<pages per list>})`;
+//!   `CharterSearch.m({"v":3,"n":<pages>,"c":[<first term of each chunk>],"g":<names>,"gs":[<first chunk of each group>],"l":<names>,"lb":<numbers>,"tb":<numbers>})`;
 //!   `g` and `l` are strings of [`NAME_LEN`]-character names one after the
 //!   other: group j is `search/g/<name j of g>.js`, list k
-//!   `search/l/<name k of l>.js`.
+//!   `search/l/<name k of l>.js`. `tb` holds, for each text bundle in page
+//!   order, how many pages it holds, `lb` for each list how many bundles
+//!   it names (number strings, see [`put`]): page i is in the bundle b
+//!   whose pages' running sum passes i, at place i − (pages before b),
+//!   and b is named in the list whose bundles' running sum passes b.
 //! * A name is [`NAME_LEN`] characters of `0-9a-v` (60 bits of a hash of
 //!   the file's payload: its last argument, as written), the same whatever
 //!   the case-sensitivity of the file system.
@@ -34,23 +38,34 @@
 //!   postings its `tf` positions (first absolute, then gaps minus one).
 //!   Loaded only when a query needs adjacency checked.
 //! * `search/l/<name>.js`, list k: `CharterSearch.l("<name>","<names>")`,
-//!   the names of the text files of pages `k × ln` to `k × ln + ln − 1`.
-//! * `search/t/<name>.js`, one page's text for snippets:
-//!   `CharterSearch.t("<name>",{"u":href,"t":title,"s":subtitle,"b":[[offset,fragment,field],…],"x":text})`,
-//!   the normalized text whose character offsets the positions count.
+//!   the names of its bundles. Lists start at a bundle whose first page's
+//!   address hash says so (one in [`LIST_BUNDLES`], at most [`LIST_MAX`]
+//!   bundles), so that a bundle more or less renames a list or two.
+//! * `search/t/<name>.js`, a bundle of pages' texts for snippets, in page
+//!   order: `CharterSearch.t("<name>",[[u,t,s,b,x],…])`, for each page its
+//!   href `u`, title `t` (`0` when it is the text's first block as it is),
+//!   subtitle `s`, blocks `b` (`[offset,fragment,field,offset,…]`) and the
+//!   normalized text `x` whose character offsets the positions count.
+//!   A bundle ends after a page whose address hash says so once it holds
+//!   [`TEXT_MIN`] bytes (the chance being the page's share of
+//!   [`TEXT_SPAN`]), or before a page that would take it past
+//!   [`TEXT_MAX`]: bounds depend on the pages near them, so an edit
+//!   renames the bundle of the page it changed (and its list), and a
+//!   page added or removed moves a bound or two near it. (One file per
+//!   page was 60,000 files at 10,000 departments; a query's 20 snippets
+//!   load at most 20 bundles, about 3 KB gzipped each.)
 //!
 //! The bytes depend only on the entries (not on the number of threads).
 //! Two files with the same payload are one file (the positions of `七`
-//! and of `七条`, say, when both are chunks of their own). A page's text
-//! file is named after its text and address, not its id, so pages added
-//! or removed rename only lists, not texts. Text inserted into a page
+//! and of `七条`, say, when both are chunks of their own). Text inserted into a page
 //! moves the positions of everything after it on that page, so it changes
 //! the positions files of most chunks holding one of its terms (their
 //! dictionary chunks stay).
 //!
 //! Building ([`build_from`]): pages are tokenized in parallel a batch at
-//! a time, each into its terms with their positions; its text file goes
-//! to the caller's sink at once. The batch before is merged meanwhile into
+//! a time, each into its terms with their positions and its text record;
+//! the records go into bundles in page order, each bundle to the caller's
+//! sink as soon as it is complete. The batch before is merged meanwhile into
 //! per-term postings, spread over 64 shards merged in parallel (small
 //! enough for a shard's hash map and its postings' ends to stay in cache);
 //! a shard keeps its postings as LEB128 numbers in chained slices of 64 KB
@@ -79,8 +94,17 @@ const CHUNK_SPAN: u64 = 8 * 1024;
 pub const CHUNK_MAX: usize = 32 * 1024;
 /// Pages tokenized in parallel between two merges.
 const BATCH: usize = 512;
-/// Pages whose text files one list names.
-pub const LIST_PAGES: usize = 64;
+/// A text bundle ends after a page whose address's hash says so once it
+/// holds this many bytes…
+pub const TEXT_MIN: usize = 16 * 1024;
+/// …the chance being the page's share of this many bytes…
+const TEXT_SPAN: u64 = 8 * 1024;
+/// …and a page that would take it past this starts a new one.
+pub const TEXT_MAX: usize = 40 * 1024;
+/// Bundles one list names, on average…
+const LIST_BUNDLES: usize = 32;
+/// …and at most.
+const LIST_MAX: usize = 128;
 /// Chunks a group names, on average…
 const GROUP_CHUNKS: usize = 32;
 /// …and at most.
@@ -565,13 +589,125 @@ struct PageTerms {
     arena: Vec<u8>,
 }
 
-#[derive(Serialize)]
-struct TextFile<'a> {
-    u: String,
-    t: &'a str,
-    s: &'a str,
-    b: Vec<(u32, String, u32)>,
-    x: &'a str,
+/// A page's text for snippets, as it goes into a bundle.
+struct TextRecord {
+    /// `[u,t,s,[offset,fragment,field,…],x]` (see the module docs).
+    record: Vec<u8>,
+    /// A hash of the page's address: where bundles may end.
+    key: u64,
+}
+
+/// The record of a page in a text bundle: `[u,t,s,b,x]`, `t` being `0`
+/// when the title is the first block of `x` as it is.
+fn page_record(entry: &Entry, url: &str, page: &PageText) -> Vec<u8> {
+    let PageText { text, blocks, .. } = page;
+    let mut out = Vec::with_capacity(text.len() + 64 + blocks.len() * 12);
+    out.push(b'[');
+    json_into(url, &mut out);
+    out.push(b',');
+    let title_end = blocks
+        .get(1)
+        .map_or(usize::MAX, |b| (b.0 as usize).saturating_sub(1));
+    let title_end = text
+        .char_indices()
+        .nth(title_end)
+        .map_or(text.len(), |(i, _)| i);
+    let title_first = blocks.first().is_some_and(|b| b.2 == Field::Title);
+    if title_first && text[..title_end] == *entry.title {
+        out.push(b'0');
+    } else {
+        json_into(&entry.title, &mut out);
+    }
+    out.push(b',');
+    json_into(&entry.subtitle, &mut out);
+    out.extend_from_slice(b",[");
+    for (i, (o, a, f)) in blocks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(o.to_string().as_bytes());
+        out.push(b',');
+        json_into(
+            &a.as_deref()
+                .map(crate::urls::encode_fragment)
+                .unwrap_or_default(),
+            &mut out,
+        );
+        out.push(b',');
+        out.push(b'0' + field_bits(*f) as u8);
+    }
+    out.extend_from_slice(b"],");
+    json_into(text, &mut out);
+    out.push(b']');
+    out
+}
+
+/// Cuts the pages' records, in page order, into bundles and hands each
+/// to the sink as soon as it is complete (see [`TEXT_MIN`]).
+struct Bundler {
+    /// The bundle being filled (begun with [`start_file`] and `[`).
+    buf: Vec<u8>,
+    pages: u32,
+    /// The bundles so far: name, pages, and the key of the first page.
+    done: Vec<(Name, u32, u64)>,
+    first: u64,
+}
+
+impl Bundler {
+    fn new() -> Bundler {
+        Bundler {
+            buf: Vec::new(),
+            pages: 0,
+            done: Vec::new(),
+            first: 0,
+        }
+    }
+
+    fn add(&mut self, r: &TextRecord, put: &impl Fn(String, Vec<u8>)) {
+        if self.pages > 0 && self.buf.len() + r.record.len() > TEXT_MAX {
+            self.finish(put);
+        }
+        if self.pages == 0 {
+            self.buf = start_file(b't', TEXT_MAX + 64);
+            self.buf.push(b'[');
+            self.first = r.key;
+        } else {
+            self.buf.push(b',');
+        }
+        self.buf.extend_from_slice(&r.record);
+        self.pages += 1;
+        let len = r.record.len() as u64;
+        let anchor = (r.key >> 32) * TEXT_SPAN < len << 32;
+        if self.buf.len() >= TEXT_MIN && anchor {
+            self.finish(put);
+        }
+    }
+
+    fn finish(&mut self, put: &impl Fn(String, Vec<u8>)) {
+        if self.pages == 0 {
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.push(b']');
+        let name = finish_file(&mut buf);
+        put(format!("search/t/{}.js", name_str(&name)), buf);
+        self.done.push((name, self.pages, self.first));
+        self.pages = 0;
+    }
+}
+
+/// Where the lists of bundle names start (bundle indices), from the keys
+/// of the bundles' first pages: one bundle in [`LIST_BUNDLES`] starts a
+/// list, or the [`LIST_MAX`]-th since the last start.
+fn list_starts(bundles: &[(Name, u32, u64)]) -> Vec<usize> {
+    let mut starts = Vec::new();
+    for (i, b) in bundles.iter().enumerate() {
+        let anchor = (b.2 >> 40).is_multiple_of(LIST_BUNDLES as u64);
+        if i == 0 || anchor || i - starts.last().copied().unwrap_or(0) >= LIST_MAX {
+            starts.push(i);
+        }
+    }
+    starts
 }
 
 fn field_bits(f: Field) -> u32 {
@@ -685,8 +821,8 @@ fn encode_positions(
     tf.saturating_mul(4) | mask
 }
 
-/// A page tokenized, and its text file (name and bytes).
-fn analyze(entry: &Entry) -> (PageTerms, Name, Vec<u8>) {
+/// A page tokenized, and its record for the text bundles.
+fn analyze(entry: &Entry) -> (PageTerms, TextRecord) {
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut s) => analyze_with(entry, &mut s),
         Err(_) => analyze_with(entry, &mut Scratch::new()),
@@ -708,7 +844,7 @@ fn runs_of(len: usize, key: impl Fn(usize) -> u64, runs: &mut Vec<(u64, u32, u32
     }
 }
 
-fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, Name, Vec<u8>) {
+fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, TextRecord) {
     let Scratch {
         page,
         toks,
@@ -718,11 +854,7 @@ fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, Name, Vec<u
         grouped,
     } = scratch;
     page_text_into(entry, page);
-    let PageText {
-        text,
-        blocks,
-        fields,
-    } = &*page;
+    let PageText { text, fields, .. } = &*page;
     words.clear();
     let packed = fields.len() <= PACKED_MAX;
     if packed {
@@ -793,25 +925,9 @@ fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, Name, Vec<u
         i = j;
     }
     arena.extend_from_slice(&[0; ARENA_PAD]);
-    let file = TextFile {
-        u: crate::urls::encode_path(&crate::urls::file_of(&entry.url)),
-        t: &entry.title,
-        s: &entry.subtitle,
-        b: blocks
-            .iter()
-            .map(|(o, a, f)| {
-                (
-                    *o,
-                    a.as_deref()
-                        .map(crate::urls::encode_fragment)
-                        .unwrap_or_default(),
-                    field_bits(*f),
-                )
-            })
-            .collect(),
-        x: text,
-    };
-    let (name, text_js) = named_file(b't', text.len() + 256, |out| js_json_into(&file, out));
+    let url = crate::urls::encode_path(&crate::urls::file_of(&entry.url));
+    let key = content_hash(url.as_bytes());
+    let record = page_record(entry, &url, page);
     let terms = PageTerms {
         cjk,
         cjk_end,
@@ -819,7 +935,7 @@ fn analyze_with(entry: &Entry, scratch: &mut Scratch) -> (PageTerms, Name, Vec<u
         words: word_terms,
         arena,
     };
-    (terms, name, text_js)
+    (terms, TextRecord { record, key })
 }
 
 /// Shards of the merge: each small enough for its hash map and the ends of
@@ -1073,7 +1189,7 @@ where
     let take_error = || failed.lock().unwrap_or_else(|e| e.into_inner()).take();
 
     let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
-    let mut texts: Vec<Name> = Vec::with_capacity(count);
+    let mut bundler = Bundler::new();
     let mut pending: Option<(usize, Vec<PageTerms>)> = None;
     let merge = |at: usize, pages: Vec<PageTerms>, shards: &mut Vec<Shard>| {
         shards
@@ -1096,20 +1212,19 @@ where
             || {
                 batch
                     .into_par_iter()
-                    .map(|i| {
-                        let (terms, name, bytes) = analyze(&entry(i));
-                        put(format!("search/t/{}.js", name_str(&name)), bytes);
-                        (terms, name)
-                    })
+                    .map(|i| analyze(&entry(i)))
                     .collect::<Vec<_>>()
             },
         );
-        texts.extend(done.iter().map(|d| d.1));
+        for d in &done {
+            bundler.add(&d.1, &put);
+        }
         pending = Some((base, done.into_iter().map(|d| d.0).collect()));
     }
     if let Some((at, pages)) = pending.take() {
         merge(at, pages, &mut shards);
     }
+    bundler.finish(&put);
     if let Some(e) = take_error() {
         return Err(e);
     }
@@ -1189,14 +1304,18 @@ where
         .collect();
     drop(order);
     drop(shards);
-    // Lists of the text files' names, LIST_PAGES pages each.
-    let lists: Vec<Name> = texts
-        .par_chunks(LIST_PAGES)
-        .map(|names| {
-            let (l, bytes) = named_file(b'l', names.len() * NAME_LEN + 2, |out| {
+    // Lists of the bundles' names.
+    let bundles = bundler.done;
+    let lstarts = list_starts(&bundles);
+    let lists: Vec<Name> = lstarts
+        .par_iter()
+        .enumerate()
+        .map(|(k, &from)| {
+            let to = lstarts.get(k + 1).copied().unwrap_or(bundles.len());
+            let (l, bytes) = named_file(b'l', (to - from) * NAME_LEN + 2, |out| {
                 out.push(b'"');
-                for n in names {
-                    out.extend_from_slice(n);
+                for b in &bundles[from..to] {
+                    out.extend_from_slice(&b.0);
                 }
                 out.push(b'"');
             });
@@ -1204,6 +1323,18 @@ where
             l
         })
         .collect();
+    let numbers_of = |v: &mut dyn Iterator<Item = u32>| -> String {
+        let mut out = Vec::new();
+        for n in v {
+            self::put(&mut out, n);
+        }
+        String::from_utf8(out).unwrap_or_default()
+    };
+    let tb = numbers_of(&mut bundles.iter().map(|b| b.1));
+    let lb =
+        numbers_of(&mut lstarts.iter().enumerate().map(|(k, &from)| {
+            (lstarts.get(k + 1).copied().unwrap_or(bundles.len()) - from) as u32
+        }));
 
     // Groups of chunks, and the names of their chunks' files.
     let starts = group_starts(&firsts);
@@ -1233,19 +1364,21 @@ where
         g: &'a str,
         gs: &'a [usize],
         l: &'a str,
-        ln: usize,
+        lb: &'a str,
+        tb: &'a str,
     }
     let joined = |names: &[Name]| -> String { names.iter().map(name_str).collect() };
     let manifest = format!(
         "CharterSearch.m({});\n",
         js_json(&Manifest {
-            v: 2,
+            v: 3,
             n: count,
             c: &firsts,
             g: &joined(&groups),
             gs: &starts,
             l: &joined(&lists),
-            ln: LIST_PAGES,
+            lb: &lb,
+            tb: &tb,
         })
     );
     put("search/index.js".to_string(), manifest.into_bytes());
@@ -1284,12 +1417,23 @@ pub(crate) mod reader {
         g: String,
         gs: Vec<usize>,
         l: String,
-        ln: usize,
+        /// First page of each bundle, first bundle of each list (and the ends).
+        bundle_first: Vec<usize>,
+        list_first: Vec<usize>,
         files: BTreeMap<String, Vec<u8>>,
     }
 
     /// Page id → (tf, fields) and positions.
     pub type Postings = BTreeMap<u32, (u32, u32, Vec<u32>)>;
+
+    /// Running sums of a numbers string, from 0.
+    fn starts(s: &str) -> Vec<usize> {
+        let mut out = vec![0];
+        for n in numbers(s).unwrap() {
+            out.push(out[out.len() - 1] + n as usize);
+        }
+        out
+    }
 
     fn nth(names: &str, i: usize) -> &str {
         &names[i * NAME_LEN..(i + 1) * NAME_LEN]
@@ -1299,7 +1443,7 @@ pub(crate) mod reader {
         pub fn new(files: &BTreeMap<String, Vec<u8>>) -> Reader {
             let m = call_args(&files["search/index.js"], "m");
             let m = &m[0];
-            assert_eq!(m["v"], 2);
+            assert_eq!(m["v"], 3);
             let s = |k: &str| m[k].as_str().unwrap().to_string();
             Reader {
                 n: m["n"].as_u64().unwrap() as usize,
@@ -1317,7 +1461,8 @@ pub(crate) mod reader {
                     .map(|v| v.as_u64().unwrap() as usize)
                     .collect(),
                 l: s("l"),
-                ln: m["ln"].as_u64().unwrap() as usize,
+                bundle_first: starts(&s("tb")),
+                list_first: starts(&s("lb")),
                 files: files.clone(),
             }
         }
@@ -1459,18 +1604,22 @@ pub(crate) mod reader {
             result.unwrap_or_default()
         }
 
-        /// The text file of a page: its name and payload.
+        /// A page's record and the name of its bundle.
         pub fn text_file(&self, id: usize) -> (String, Value) {
-            let k = id / self.ln;
+            assert_eq!(*self.bundle_first.last().unwrap(), self.n);
+            let b = self.bundle_first.partition_point(|&f| f <= id) - 1;
+            let k = self.list_first.partition_point(|&f| f <= b) - 1;
             let list = self.file("l", nth(&self.l, k));
-            let name = nth(list.as_str().unwrap(), id - k * self.ln).to_string();
-            let t = self.file("t", &name);
-            (name, t)
+            let name = nth(list.as_str().unwrap(), b - self.list_first[k]).to_string();
+            let bundle = self.file("t", &name);
+            let pages = bundle.as_array().unwrap();
+            assert_eq!(pages.len(), self.bundle_first[b + 1] - self.bundle_first[b]);
+            (name, pages[id - self.bundle_first[b]].clone())
         }
 
-        /// The normalized text of a page, from its text file.
+        /// The normalized text of a page, from its bundle.
         pub fn text(&self, id: usize) -> String {
-            self.text_file(id).1["x"].as_str().unwrap().to_string()
+            self.text_file(id).1[4].as_str().unwrap().to_string()
         }
 
         /// The number of dictionary chunks.
@@ -1667,8 +1816,10 @@ mod tests {
         assert_eq!(p[&0], (2, FIELD_TITLE, vec![0, 7]));
         assert_eq!(r.text(1), "安全\n考 勤\nISO9001 iso");
         let t = r.text_file(1).1.to_string();
-        assert!(t.contains(r#""u":"b/index.html""#), "{t}");
-        assert!(t.contains(r#""b":[[0,"",1],[3,"a1",0],[7,"a2",0]]"#), "{t}");
+        assert_eq!(
+            t,
+            r#"["b/index.html",0,"",[0,"",1,3,"a1",0,7,"a2",0],"安全\n考 勤\nISO9001 iso"]"#
+        );
     }
 
     #[test]
@@ -1779,6 +1930,36 @@ mod tests {
             changed.len(),
             kinds("search/p/")
         );
+    }
+
+    #[test]
+    fn text_bundles_keep_their_bounds_around_an_added_page() {
+        let entries = corpus(3000, 13);
+        let before = build(&entries);
+        let bundles = |f: &Files| {
+            f.files
+                .keys()
+                .filter(|k| k.starts_with("search/t/"))
+                .count()
+        };
+        assert!(bundles(&before) > 20, "{}", bundles(&before));
+        let mut more = entries.clone();
+        more.insert(1500, entry("new/", "新页", &[("", "考勤罚款安全管理")]));
+        let after = build(&more);
+        let r = Reader::new(&after.files);
+        assert_eq!(r.text(1500), "新页\n考勤罚款安全管理");
+        assert_eq!(r.text(1501), Reader::new(&before.files).text(1500));
+        let changed = new_files(&before, &after);
+        let kinds = |k: &str| changed.iter().filter(|p| p.starts_with(k)).count();
+        // The bundle that takes the page, and perhaps its neighbour.
+        assert!((1..=2).contains(&kinds("search/t/")), "{changed:?}");
+        assert!(kinds("search/l/") <= 2, "{changed:?}");
+        // Every bundle within its bounds, but for a page bigger than them.
+        for (p, b) in &after.files {
+            if p.starts_with("search/t/") {
+                assert!(b.len() <= TEXT_MAX + FILE_HEAD + 8, "{p} {}", b.len());
+            }
+        }
     }
 
     #[test]

@@ -53,11 +53,15 @@ function browser() {
   globalThis.window = globalThis;
   delete globalThis.CharterSearch;
   vm.runInThisContext(fs.readFileSync(path.join(out, 'search.js'), 'utf8'), { filename: 'search.js' });
+  // HARNESS_COVER_MIN: pick the cheapest bigrams of long runs even when
+  // their positions are few (search.js does it only when they are many).
+  if (process.env.HARNESS_COVER_MIN) globalThis.CharterSearch.coverMin = Number(process.env.HARNESS_COVER_MIN);
   return { CS: globalThis.CharterSearch, loads };
 }
 
 /** Every page's text, read straight from the files (id → {u, t, s, b, x}):
- * the manifest names the lists, each list names the text files of its pages. */
+ * the manifest names the lists and says how many bundles each names and
+ * how many pages each bundle holds; a bundle holds its pages' records. */
 function texts() {
   const m = {};
   vm.runInNewContext(fs.readFileSync(path.join(out, 'search', 'index.js'), 'utf8'), { CharterSearch: { m: (x) => Object.assign(m, x) } });
@@ -74,11 +78,23 @@ function texts() {
     if (!got || got[0] !== name) throw new Error(file + ' does not name itself');
     return got[1];
   };
-  const pages = new Array(m.n);
-  for (let k = 0; k * m.ln < m.n; k++) {
+  const { numbers } = browser().CS;
+  const perList = numbers(m.lb), perBundle = numbers(m.tb);
+  const pages = [];
+  let b = 0;
+  perList.forEach((count, k) => {
     const names = read('l', nth(m.l, k));
-    for (let i = 0; i < m.ln && k * m.ln + i < m.n; i++) pages[k * m.ln + i] = read('t', nth(names, i));
-  }
+    for (let i = 0; i < count; i++, b++) {
+      const bundle = read('t', nth(names, i));
+      if (bundle.length !== perBundle[b]) throw new Error('bundle ' + b + ': ' + bundle.length + ' pages');
+      bundle.forEach((r) => {
+        const blocks = [];
+        for (let j = 0; j < r[3].length; j += 3) blocks.push(r[3].slice(j, j + 3));
+        pages.push({ u: r[0], t: r[1], s: r[2], b: blocks, x: r[4] });
+      });
+    }
+  });
+  if (pages.length !== m.n) throw new Error(pages.length + ' pages of ' + m.n);
   return { manifest: m, pages };
 }
 

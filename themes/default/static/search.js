@@ -144,7 +144,7 @@
   CS.d = function (name, a) { deliver('d' + name, a); };
   CS.p = function (name, a) { deliver('p' + name, a); };
   CS.l = function (name, s) { deliver('l' + name, s); };
-  CS.t = function (name, t) { deliver('t' + name, t); };
+  CS.t = function (name, t) { deliver('t' + name, t); }; // a bundle of pages' texts
   CS.loaded = []; // URLs of every index file requested, for tools
   /* Loads a script that calls back with `key`; resolves with its data. */
   function load(url, key) {
@@ -185,8 +185,10 @@
     var self = this;
     if (!this._ready) {
       this._ready = load(this.root + 'search/index.js', 'm').then(function (m) {
-        if (m.v !== 2) throw new Error('search index version ' + m.v);
+        if (m.v !== 3) throw new Error('search index version ' + m.v);
         self.manifest = m;
+        self.bundleFirst = starts(m.tb);
+        self.listFirst = starts(m.lb);
         self.dir = self.root + 'search/';
         return m;
       });
@@ -221,11 +223,36 @@
     var self = this;
     return this.chunkNames(i).then(function (n) { return self.file('p', n[1]); });
   };
-  /* A page's text: its name is in list id / ln of the manifest. */
+  /* Running sums of a numbers string, from 0. */
+  function starts(s) {
+    var n = numbers(s || ''), out = new Int32Array(n.length + 1);
+    for (var i = 0; i < n.length; i++) out[i + 1] = out[i] + n[i];
+    return out;
+  }
+  /* The last k with a[k] <= x (a ascending, a[0] <= x). */
+  function last(a, x) {
+    var lo = 0, hi = a.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  }
+  /* A page's text {u, t, s, b, x}: record id - bundleFirst[b] of bundle b,
+   * whose name is in the list of bundles that holds it. */
   Engine.prototype.text = function (id) {
-    var self = this, ln = this.manifest.ln, k = Math.floor(id / ln);
+    var self = this, b = last(this.bundleFirst, id), k = last(this.listFirst, b);
     return this.file('l', nth(this.manifest.l, k)).then(function (names) {
-      return self.file('t', nth(names, id - k * ln));
+      return self.file('t', nth(names, b - self.listFirst[k]));
+    }).then(function (pages) {
+      var r = pages[id - self.bundleFirst[b]];
+      if (!r) throw new Error('no text for page ' + id);
+      var blocks = [];
+      for (var i = 0; i + 2 < r[3].length; i += 3) blocks.push([r[3][i], r[3][i + 1], r[3][i + 2]]);
+      var t = r[1];
+      if (t === 0) {
+        // The title is the first block of the text.
+        var chars = Array.from(r[4]);
+        t = chars.slice(0, blocks.length > 1 ? blocks[1][0] - 1 : chars.length).join('');
+      }
+      return { u: r[0], t: t, s: r[2], b: blocks, x: r[4] };
     });
   };
 
@@ -362,7 +389,61 @@
   }
   var NONE = { docs: new Int32Array(0), tf: new Int32Array(0), mask: new Int8Array(0) };
 
-  /* Pages matching one term: {docs (ascending), tf, mask}. */
+  /* Bigram tokens of a term that cover runs of 3 or more CJK characters,
+   * and for each such run every bigram of it: [{from, to, grams: [term
+   * at offset from, from + 1, …]}]. Tokens of one run are 1 or 2 apart;
+   * runs are 3 or more apart. */
+  function runsOf(term) {
+    var runs = [], cur = null;
+    term.forEach(function (t) {
+      if (t.prefix || t.len !== 2) { cur = null; return; }
+      var c = Array.from(t.term);
+      if (cur && t.offset <= cur.end + 1) {
+        cur.chars[t.offset - cur.from] = c[0];
+        cur.chars[t.offset + 1 - cur.from] = c[1];
+        cur.end = t.offset + 1;
+      } else {
+        // end: the offset of the run's last character.
+        cur = { from: t.offset, end: t.offset + 1, chars: [c[0], c[1]] };
+        runs.push(cur);
+      }
+    });
+    return runs.filter(function (r) { return r.end - r.from >= 2; }).map(function (r) {
+      var grams = [];
+      for (var o = r.from; o < r.end; o++) grams.push(r.chars[o - r.from] + r.chars[o + 1 - r.from]);
+      return { from: r.from, to: r.end, grams: grams };
+    });
+  }
+  /* The bigram offsets of a run whose positions cost least (cost(o): the
+   * positions of the bigram at offset o) while still pinning every
+   * character: the first and the last bigram, and no gap of two. */
+  function cheapestCover(from, to, cost) {
+    var best = [], prev = [];
+    for (var o = from; o < to; o++) {
+      var k = o - from, b = 0, p = -1;
+      if (k > 0) {
+        b = best[k - 1]; p = k - 1;
+        if (k > 1 && best[k - 2] < b) { b = best[k - 2]; p = k - 2; }
+      }
+      best[k] = b + cost(o); prev[k] = p;
+    }
+    var out = [];
+    for (var j = to - 1 - from; j >= 0; j = prev[j]) out.unshift(from + j);
+    return out;
+  }
+
+  /* Pages matching one term: {docs (ascending), tf, mask}. The tokens'
+   * postings give the candidates, the tf and the fields; adjacency is
+   * checked on positions. For a run of 5, 7, … CJK characters whose
+   * tokens' positions are many, the other bigrams of the run are looked up
+   * too and the cheapest set of bigrams that pins every character is
+   * checked instead (any such set finds the same occurrences). */
+  CS.coverMin = 30000; // positions of a run's tokens; tests set it to 0
+  function positionsOf(list) {
+    var n = 0;
+    for (var i = 0; i < list.tf.length; i++) n += list.tf[i];
+    return n;
+  }
   Engine.prototype.term = function (term) {
     var self = this;
     return Promise.all(term.map(function (t) { return self.entries(t); })).then(function (es) {
@@ -374,26 +455,73 @@
       var cand = Array.from(lists[order[0]].docs);
       for (var k = 1; k < order.length && cand.length; k++) cand = intersect(cand, lists[order[k]].docs);
       if (!cand.length) return NONE;
-      return Promise.all(lists.map(function (l) { return self.tokenPositions(l, cand); })).then(function (pm) {
-        var docs = [], tf = [], mask = [], at = lists.map(function () { return 0; });
-        for (var c = 0; c < cand.length; c++) {
-          var d = cand[c], n = 0, p0 = pm[0];
-          for (var a = p0.start[c]; a < p0.start[c + 1]; a++) {
-            var base = p0.pos[a], ok = true;
-            for (var t = 1; t < term.length && ok; t++) ok = within(pm[t].pos, pm[t].start[c], pm[t].start[c + 1], base + term[t].offset);
-            if (ok) n++;
-          }
-          if (!n) continue;
-          var m = 3;
-          for (var t2 = 0; t2 < lists.length; t2++) {
-            var ds = lists[t2].docs;
-            while (ds[at[t2]] < d) at[t2]++;
-            m &= lists[t2].mask[at[t2]];
-          }
-          docs.push(d); tf.push(n); mask.push(m);
-        }
-        return { docs: Int32Array.from(docs), tf: Int32Array.from(tf), mask: Int8Array.from(mask) };
+      var byOffset = {};
+      term.forEach(function (t, i) { if (!t.prefix && t.len === 2) byOffset[t.offset] = i; });
+      var runs = runsOf(term).filter(function (r) {
+        // Characters to - from + 1: 3 or 4 have one cheapest way to be
+        // pinned; an even number is pinned by the tokens as they are with
+        // fewest bigrams (another way takes more lookups than it saves).
+        if (r.to - r.from < 4 || (r.to - r.from) % 2 === 1) return false;
+        var n = 0;
+        for (var o = r.from; o < r.to; o++) if (o in byOffset) n += positionsOf(lists[byOffset[o]]);
+        return n >= CS.coverMin;
       });
+      var all = term.slice(), every = lists.slice();
+      runs.forEach(function (r) {
+        r.grams.forEach(function (g, i) {
+          if (!((r.from + i) in byOffset)) {
+            byOffset[r.from + i] = all.length;
+            all.push({ term: g, prefix: false, offset: r.from + i, len: 2 });
+          }
+        });
+      });
+      var more = all.slice(term.length);
+      return Promise.all(more.map(function (t) { return self.entries(t); })).then(function (es2) {
+        if (es2.some(function (e) { return !e.length; })) return NONE;
+        es2.forEach(function (e) {
+          var l = merged(e);
+          every.push(l);
+          cand = intersect(cand, l.docs);
+        });
+        if (!cand.length) return NONE;
+        // What to check: the cheapest cover of each such run and every
+        // other token; the token at offset 0 first.
+        var covered = {}, checks = [];
+        runs.forEach(function (r) {
+          cheapestCover(r.from, r.to, function (o) { return positionsOf(every[byOffset[o]]); })
+            .forEach(function (o) { checks.push(byOffset[o]); });
+          for (var o = r.from; o < r.to; o++) covered[o] = true;
+        });
+        term.forEach(function (t, i) { if (!(!t.prefix && t.len === 2 && covered[t.offset])) checks.push(i); });
+        checks.sort(function (a, b) { return all[a].offset - all[b].offset; });
+        return self.adjacent(lists, cand, checks.map(function (i) { return every[i]; }), checks.map(function (i) { return all[i].offset; }));
+      });
+    });
+  };
+  /* The candidates where every checked list has a position at the first
+   * one's plus its offset: {docs, tf (occurrences), mask (fields of every
+   * token of `lists`)}. */
+  Engine.prototype.adjacent = function (lists, cand, checked, offsets) {
+    var self = this;
+    return Promise.all(checked.map(function (l) { return self.tokenPositions(l, cand); })).then(function (pm) {
+      var docs = [], tf = [], mask = [], at = lists.map(function () { return 0; });
+      for (var c = 0; c < cand.length; c++) {
+        var d = cand[c], n = 0, p0 = pm[0];
+        for (var a = p0.start[c]; a < p0.start[c + 1]; a++) {
+          var base = p0.pos[a], ok = true;
+          for (var t = 1; t < pm.length && ok; t++) ok = within(pm[t].pos, pm[t].start[c], pm[t].start[c + 1], base + offsets[t]);
+          if (ok) n++;
+        }
+        if (!n) continue;
+        var m = 3;
+        for (var t2 = 0; t2 < lists.length; t2++) {
+          var ds = lists[t2].docs;
+          while (ds[at[t2]] < d) at[t2]++;
+          m &= lists[t2].mask[at[t2]];
+        }
+        docs.push(d); tf.push(n); mask.push(m);
+      }
+      return { docs: Int32Array.from(docs), tf: Int32Array.from(tf), mask: Int8Array.from(mask) };
     });
   };
 
