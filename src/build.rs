@@ -595,7 +595,7 @@ pub fn build_with(
         to_stage(stage, &mut output).map_err(|d| Failure::Content(vec![d]))?;
     }
     let pages = jobs.len();
-    let nav = nav_builtin.then(|| pages::NavCache::new(&site));
+    let nav = nav_builtin.then(|| pages::NavSlot::new(&site));
     // The search index is made while the pages render (its files go to
     // the stage, or to `output`, which rendering does not touch).
     let out = &mut output;
@@ -687,6 +687,12 @@ pub fn build_with(
     if let Some(css) = syntax_css {
         output.insert("syntax.css".into(), css.into_bytes());
     }
+    // The built-in sidebar's tree, one file for every page (written with
+    // a theme's own nav.html too, which may use it).
+    output.insert(
+        pages::NAV_SCRIPT.into(),
+        pages::nav_script(&site).into_bytes(),
+    );
     // Static files: built-in theme, then the theme on disk, then the site's, then co-located assets.
     for (p, b) in theme.builtin_static {
         output.entry(p).or_insert(b);
@@ -984,7 +990,7 @@ pub type RenderedPage = (String, Option<Vec<u8>>);
 pub fn render_jobs(
     tera: &tera::Tera,
     origins: &BTreeMap<String, theme::Origin>,
-    nav: Option<&pages::NavCache>,
+    nav: Option<&pages::NavSlot>,
     mut jobs: Vec<pages::Job<'_>>,
     stage: Option<&crate::output::Stage>,
 ) -> Vec<Result<RenderedPage, Diagnostic>> {
@@ -1015,8 +1021,7 @@ pub fn render_jobs(
                 }
             };
             if let Some(nav) = nav {
-                nav.fill(tera, &mut context)
-                    .map_err(|e| theme::template_error(&e, origins))?;
+                nav.fill(&mut context);
             }
             let t1 = clock.add(kind, 0, t0);
             // Into bytes: the template engine writes only text, and the
@@ -1123,7 +1128,7 @@ impl JobClock {
 }
 
 fn page_like(p: &str) -> bool {
-    p.ends_with(".html") || p == "sitemap.xml"
+    p.ends_with(".html") || p == "sitemap.xml" || p == pages::NAV_SCRIPT
 }
 
 fn src_location(root: &Path, key: &str) -> diagnostics::Location {
@@ -1152,7 +1157,7 @@ fn known_paths(site: &Site, inv: &walk::Inventory) -> HashSet<String> {
     for d in site.published_docs() {
         known.insert(site.docs[d].url.clone());
     }
-    for p in ["sitemap.xml", "404.html", "syntax.css"] {
+    for p in ["sitemap.xml", "404.html", "syntax.css", pages::NAV_SCRIPT] {
         known.insert(p.into());
     }
     // Generated pages other than documents and groups.

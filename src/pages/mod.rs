@@ -829,73 +829,95 @@ pub fn files(
     (out, rows)
 }
 
-/// The sidebar rendered once per distinct state instead of once per page
-/// (it was nearly half of all template time). The built-in `nav.html`
-/// reads only `root`, `page_url` and the global `nav`, and `page_url` only
-/// to compare it with the URLs the sidebar lists (equal to, or starting
-/// with); so two pages with the same `root` and the same comparisons get
-/// the same HTML. Used only while `nav.html` is the built-in one: a
-/// theme's own sidebar may use `page_url` any way it likes.
-pub struct NavCache {
-    urls: Vec<String>,
-    cache: std::sync::Mutex<std::collections::HashMap<NavKey, Value>>,
+/// The built-in sidebar: the same tree of groups and departments on
+/// every page, so it is written once, as `nav.js` (see [`nav_script`]),
+/// and each page holds only a slot for it (with a link to the home page,
+/// which lists every department, for a browser without JavaScript) and
+/// the two scripts that fill it: the theme's `sidebar.js` and `nav.js`.
+/// Used only while `nav.html` is the built-in one: a theme's own sidebar
+/// is rendered on every page, with `page_url` to use as it likes.
+pub struct NavSlot {
+    /// The slot's fallback link text.
+    all: &'static str,
 }
 
-/// `root`, and for each sidebar URL that `page_url` starts with: its
-/// index, and whether `page_url` equals it.
-type NavKey = (String, Vec<(u32, bool)>);
+/// The file the built-in sidebar's tree is written to.
+pub const NAV_SCRIPT: &str = "nav.js";
 
-impl NavCache {
-    pub fn new(site: &Site) -> NavCache {
-        fn collect(g: &NavGroup, out: &mut Vec<String>) {
-            out.push(g.url.clone());
-            out.extend(g.docs.iter().map(|d| d.url.clone()));
-            for c in &g.children {
-                collect(c, out);
-            }
-        }
-        let mut urls = Vec::new();
-        collect(&nav_tree(site), &mut urls);
-        NavCache {
-            urls,
-            cache: Default::default(),
+impl NavSlot {
+    pub fn new(site: &Site) -> NavSlot {
+        NavSlot {
+            all: crate::theme::i18n::strings(site.config.lang())["nav_all"],
         }
     }
 
-    /// Puts `nav_html` (the rendered sidebar) into a page's context.
-    pub fn fill(&self, tera: &tera::Tera, c: &mut Context) -> Result<(), tera::Error> {
+    /// Puts `nav_html` (the slot and its scripts) into a page's context.
+    pub fn fill(&self, c: &mut Context) {
         let text = |k: &str| c.get(k).and_then(Value::as_str).map(str::to_string);
         let (Some(root), Some(page_url)) = (text("root"), text("page_url")) else {
-            return Ok(());
+            return;
         };
-        let matched: Vec<(u32, bool)> = self
-            .urls
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| page_url.starts_with(u.as_str()))
-            .map(|(i, u)| (i as u32, *u == page_url))
-            .collect();
-        let key = (root, matched);
-        if let Some(v) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            c.insert_value("nav_html", v.clone());
-            return Ok(());
-        }
-        let mut nc = Context::new();
-        nc.insert("root", &key.0);
-        nc.insert("page_url", &page_url);
-        let html = Value::safe_string(&tera.render("nav.html", &nc)?);
-        c.insert_value("nav_html", html.clone());
-        self.cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, html);
-        Ok(())
+        let attr = |s: &str| {
+            let mut out = String::new();
+            pulldown_cmark_escape::escape_html(&mut out, s).ok();
+            out
+        };
+        let (root, page) = (attr(&root), attr(&page_url));
+        let html = format!(
+            "<div class=\"nav-slot\" data-root=\"{root}\" data-page=\"{page}\"><a href=\"{root}index.html\">{}</a></div>\n\
+             <script src=\"{root}sidebar.js\" defer></script><script src=\"{root}{NAV_SCRIPT}\" defer></script>",
+            attr(self.all)
+        );
+        c.insert_value("nav_html", Value::safe_string(&html));
     }
+}
+
+/// The sidebar's tree as `nav.js`: `CharterNav({"d":[…],"g":[…]})`, the
+/// site's top-level documents (`d`) and groups (`g`), each `{"t": title,
+/// "u": its URL, "h": its href from the root}`, a group with its own `d`
+/// and `g` (the built-in sidebar lists a subgroup's link, not its
+/// contents). What the built-in `nav.html` shows, from [`nav_tree`].
+pub fn nav_script(site: &Site) -> String {
+    #[derive(Serialize)]
+    struct Item {
+        t: String,
+        u: String,
+        h: String,
+    }
+    #[derive(Serialize)]
+    struct Group {
+        t: String,
+        u: String,
+        h: String,
+        d: Vec<Item>,
+        g: Vec<Item>,
+    }
+    #[derive(Serialize)]
+    struct Tree {
+        d: Vec<Item>,
+        g: Vec<Group>,
+    }
+    let item = |t: &str, u: &str| Item {
+        t: t.to_string(),
+        u: u.to_string(),
+        h: crate::urls::encoded_file_of(u),
+    };
+    let tree = nav_tree(site);
+    let data = Tree {
+        d: tree.docs.iter().map(|d| item(&d.title, &d.url)).collect(),
+        g: tree
+            .children
+            .iter()
+            .map(|g| Group {
+                t: g.title.clone(),
+                u: g.url.clone(),
+                h: crate::urls::encoded_file_of(&g.url),
+                d: g.docs.iter().map(|d| item(&d.title, &d.url)).collect(),
+                g: g.children.iter().map(|s| item(&s.title, &s.url)).collect(),
+            })
+            .collect(),
+    };
+    format!("CharterNav({});\n", crate::search::index::js_json(&data))
 }
 
 #[cfg(test)]

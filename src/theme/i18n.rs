@@ -95,6 +95,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("skip", "跳到正文", "Skip to content"),
     ("menu", "菜单", "Menu"),
     ("browse", "部门导航", "Departments"),
+    ("nav_all", "全部部门", "All departments"),
     ("site_links", "站点导航", "Site"),
     ("breadcrumbs", "当前位置", "Breadcrumb"),
     ("other_departments", "其他", "Other"),

@@ -13,8 +13,8 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, SystemTime};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_charter");
@@ -857,4 +857,71 @@ pub fn sorted<T: Ord, I: IntoIterator<Item = T>>(items: I) -> Vec<T> {
         .collect::<BTreeSet<T>>()
         .into_iter()
         .collect()
+}
+
+/// The DOM of a page after its scripts ran, from headless Chromium
+/// (Debian's `chromium`) with a profile folder of the caller's.
+pub fn dump_dom(url: &str, profile: &Path) -> String {
+    let mut child = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=8000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--dump-dom", url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium (apt-get install chromium)");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium timed out on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    reader.join().unwrap()
+}
+
+/// The example site (every department in the sidebar) and a site over
+/// the sidebar's size limit (groups only), for the sidebar tests.
+pub fn sidebar_sites() -> [Site; 2] {
+    let example = Site::empty();
+    copy_dir(
+        &repo_root().join("content"),
+        &example.root().join("content"),
+    );
+    std::fs::copy(
+        repo_root().join("config.toml"),
+        example.root().join("config.toml"),
+    )
+    .unwrap();
+    let big = Site::new();
+    for g in 0..3 {
+        big.write(
+            &format!("content/g{g}/_index.md"),
+            format!("+++\ntitle = \"组{g}\"\n+++\n"),
+        );
+        for d in 0..60 {
+            big.write(
+                &format!("content/g{g}/g{g}d{d}.md"),
+                format!("+++\ntitle = \"部门{g}-{d}\"\n\n+++\n第一条 正文。\n"),
+            );
+        }
+    }
+    [example, big]
 }
