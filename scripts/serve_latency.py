@@ -5,7 +5,7 @@
     e.g. scripts/serve_latency.py /dev/shm/c10k content/g10/d00010.md \\
              roles/d00010/deputy/ 副主任 10
 
-Starts `target/release/charter serve` on SITE, waits for the first build,
+Starts `target/release/charter serve` (or $CHARTER_BIN) on SITE, waits for the first build,
 then EDITS times (default 10): replaces `title = "OLD"` in FILE with a new
 title, and polls /PAGE every 20 ms until the new title is there. Prints
 each edit's time (file written to page served: the debounce, the rebuild
@@ -24,7 +24,7 @@ if len(sys.argv) < 5:
     sys.exit(__doc__)
 site, rel, page, old = sys.argv[1:5]
 edits = int(sys.argv[5]) if len(sys.argv) > 5 else 10
-charter = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "charter")
+charter = os.environ.get("CHARTER_BIN") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "release", "charter")
 path = os.path.join(site, rel)
 orig = open(path, encoding="utf-8").read()
 if f'title = "{old}"' not in orig:
