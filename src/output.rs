@@ -234,6 +234,14 @@ fn folder_time(out: &Path, rel: &str) -> Option<u128> {
         .and_then(|m| manifest::mtime(&m))
 }
 
+/// The files of a build whose disk state is known, for the record.
+fn known_files(paths: &HashMap<String, Option<Known>>) -> HashMap<String, Known> {
+    paths
+        .iter()
+        .filter_map(|(p, k)| Some((p.clone(), (*k)?)))
+        .collect()
+}
+
 /// The folders above a relative path, nearest last (`a/b/c.html` → `a`, `a/b`).
 fn folders_of(rel: &str) -> impl Iterator<Item = &str> {
     rel.match_indices('/').map(move |(i, _)| &rel[..i])
@@ -535,10 +543,7 @@ impl Stage {
                 .par_iter()
                 .filter_map(|&d| Some((d.to_string(), folder_time(&out, d)?)))
                 .collect(),
-            files: paths
-                .iter()
-                .filter_map(|(p, k)| Some((p.clone(), (*k)?)))
-                .collect(),
+            files: known_files(&paths),
         };
         manifest::save(&canonical(&out), &next);
         self.done = true;
@@ -726,10 +731,7 @@ impl Stage {
                     Some((d.to_string(), kept.or_else(|| dir_time(d))?))
                 })
                 .collect(),
-            files: paths
-                .iter()
-                .filter_map(|(p, k)| Some((p.clone(), (*k)?)))
-                .collect(),
+            files: known_files(&paths),
         };
         manifest::save(&canonical(&out), &next);
         self.done = true;

@@ -9,11 +9,6 @@
 mod big_site;
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::*;
 
 fn enabled() -> bool {
@@ -22,44 +17,6 @@ fn enabled() -> bool {
     }
     eprintln!("SKIPPED (set CHARTER_E2E=1 to run the headless-Chromium role filter tests)");
     false
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(dir: &Path) -> (Server, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-        ])
-        .arg("--directory")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 -m http.server");
-    let server = Server(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "no http.server");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
 }
 
 fn encode(s: &str) -> String {
@@ -131,7 +88,7 @@ fn the_overview_filter_finds_roles_in_other_parts() {
 
     // Served under a sub-path, by pinyin (no spaces) and by a department:
     // roles of every part, in index order, at most 200 listed.
-    let (_server, port) = serve(&srv);
+    let (_server, port) = http_server(&srv);
     let base = format!("http://127.0.0.1:{port}/handbook/roles/index.html");
     let dom = dump_dom(&format!("{base}?q=cehuizong"), &profile);
     let (status, items) = results(&dom);

@@ -9,11 +9,13 @@
 //! query loads, on the example site or on one built into
 //! `CHARTER_SEARCH_SITE`. Runs only with `CHARTER_E2E=1` (CI sets it).
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+use common::{dump_dom, http_server};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,91 +29,6 @@ fn enabled() -> bool {
         "SKIPPED (set CHARTER_E2E=1 to run the headless-Chromium search tests: needs chromium and python3)"
     );
     false
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(dir: &Path) -> (Server, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-        ])
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 -m http.server");
-    let server = Server(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "http.server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
-}
-
-/// The DOM of a page after its scripts ran.
-fn dump_dom(url: &str, profile: &Path) -> String {
-    let mut child = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=5000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(["--dump-dom", url])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium (apt-get install chromium)");
-    let mut out = String::new();
-    let reader = {
-        let mut stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut stdout, &mut s).ok();
-            s
-        })
-    };
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium timed out on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    out.push_str(&reader.join().unwrap());
-    out
 }
 
 fn encode(s: &str) -> String {
@@ -204,7 +121,7 @@ fn search_page_in_chromium_over_http_under_a_sub_path_and_from_disk() {
         String::from_utf8_lossy(&run.stderr)
     );
     let texts = page_texts(&site);
-    let (_server, port) = serve(&docroot);
+    let (_server, port) = http_server(&docroot);
     let bases = [
         format!("http://127.0.0.1:{port}/handbook/"),
         format!(
