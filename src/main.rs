@@ -234,5 +234,6 @@ fn run(cli: Cli) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    charter::no_huge_pages();
     run(Cli::parse())
 }
