@@ -33,18 +33,8 @@ fn print_to_pdf(page: &Path, dir: &Path) -> PathBuf {
     let pdf = dir.join("h.pdf");
     let profile = dir.join("profile");
     let url = format!("file://{}", page.display());
-    let mut child = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+    let mut child = headless_chromium(&profile)
+        .arg("--no-pdf-header-footer")
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(&url)
         .stdin(Stdio::null())

@@ -7,6 +7,8 @@
 //!
 //! Runs only with `CHARTER_E2E=1` (needs `chromium` on PATH).
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::headless_chromium;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_charter");
@@ -372,17 +375,7 @@ fn a_page_reloads_by_itself_in_headless_chromium() {
     let devtools = free_port();
     let profile = tmp.path().join("chromium-profile");
     let mut browser = Proc::spawn(
-        Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
+        headless_chromium(&profile)
             .arg(format!("--remote-debugging-port={devtools}"))
             .arg(&page_url),
     );

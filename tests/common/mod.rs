@@ -859,21 +859,29 @@ pub fn sorted<T: Ord, I: IntoIterator<Item = T>>(items: I) -> Vec<T> {
         .collect()
 }
 
+/// Headless Chromium (Debian's `chromium`) with a profile folder of the
+/// caller's, and without the background connections that this machine's
+/// closed network refuses.
+pub fn headless_chromium(profile: &Path) -> Command {
+    let mut c = Command::new("chromium");
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
 /// The DOM of a page after its scripts ran, from headless Chromium
 /// (Debian's `chromium`) with a profile folder of the caller's.
 pub fn dump_dom(url: &str, profile: &Path) -> String {
-    let mut child = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=8000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
+    let mut child = headless_chromium(profile)
+        .arg("--virtual-time-budget=8000")
         .args(["--dump-dom", url])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
