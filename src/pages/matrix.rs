@@ -468,15 +468,7 @@ fn units(site: &Site) -> Vec<Unit> {
         .filter(|&d| site.published(d) && !site.docs[d].activities.is_empty())
         .collect();
     if !top.is_empty() {
-        // `_top`, or more underscores while a top-level folder has the name.
-        let mut slug = String::from("_top");
-        while site.groups[0]
-            .children
-            .iter()
-            .any(|&g| site.groups[g].folder == slug)
-        {
-            slug.insert(0, '_');
-        }
+        let slug = super::top_slug(site);
         units.push(Unit {
             group: 0,
             title: t["other_departments"].to_string(),

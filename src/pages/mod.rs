@@ -120,6 +120,20 @@ fn has_published(site: &Site, g: GroupId) -> bool {
             .any(|&c| has_published(site, c))
 }
 
+/// The slug of the departments at the top level: `_top`, or more
+/// underscores while a top-level folder has the name (`/matrix/`, `/roles/` and `/org/` units).
+pub fn top_slug(site: &Site) -> String {
+    let mut slug = String::from("_top");
+    while site.groups[0]
+        .children
+        .iter()
+        .any(|&g| site.groups[g].folder == slug)
+    {
+        slug.insert(0, '_');
+    }
+    slug
+}
+
 /// Breadcrumbs of a group page or of a document in a group: the groups above it.
 pub fn breadcrumbs(site: &Site, g: GroupId) -> Vec<Link> {
     let mut out = Vec::new();

@@ -495,7 +495,7 @@ fn units(site: &Site) -> Vec<(String, String, String, Vec<DocId>)> {
         .collect();
     if !top.is_empty() {
         let t = crate::theme::i18n::strings(site.config.lang())["other_departments"];
-        let slug = super::roles::top_slug(site);
+        let slug = super::top_slug(site);
         units.push((t.to_string(), String::new(), slug, top));
     }
     units
@@ -903,7 +903,7 @@ pub fn jobs<'a>(
                 c.insert_value("list", tera::Value::safe_string(&splice.marker(1)));
                 c.insert("cross_out", &out);
                 c.insert("cross_in", &into);
-                c.insert("ts", &super::roles::split_strings(site));
+                c.insert("ts", &crate::theme::i18n::split_strings(site.config.lang()));
                 Ok(super::Prepared {
                     context: c,
                     splice: Some(splice),
@@ -944,7 +944,7 @@ pub fn jobs<'a>(
             c.insert("parts", &views);
             c.insert("tops", &tops);
             c.insert("tops_more", &(tops_total - tops.len()));
-            c.insert("ts", &super::roles::split_strings(site));
+            c.insert("ts", &crate::theme::i18n::split_strings(site.config.lang()));
             c
         },
     ));

@@ -620,20 +620,6 @@ pub struct Unit {
     pub slug: String,
 }
 
-/// The slug of the departments at the top level: `_top`, or more
-/// underscores while a top-level folder has the name (as `/matrix/`).
-pub fn top_slug(site: &Site) -> String {
-    let mut slug = String::from("_top");
-    while site.groups[0]
-        .children
-        .iter()
-        .any(|&g| site.groups[g].folder == slug)
-    {
-        slug.insert(0, '_');
-    }
-    slug
-}
-
 /// Unit `g` (a top-level group, or 0) with its title and slug.
 pub fn unit(site: &Site, g: GroupId, top: &str) -> Unit {
     if g == 0 {
@@ -669,7 +655,7 @@ fn units(site: &Site) -> Vec<Unit> {
             has[super::matrix::unit_of(site, role.dept)] = true;
         }
     }
-    let top = top_slug(site);
+    let top = super::top_slug(site);
     std::iter::once(0)
         .chain(site.groups[0].children.iter().copied())
         .filter(|&g| has[g])
@@ -684,43 +670,6 @@ pub fn layout(site: &Site) -> (bool, Vec<String>) {
         return (false, Vec::new());
     }
     (true, units(site).into_iter().map(|u| u.slug).collect())
-}
-
-/// Words of the split pages (role index and org chart) in the UI language.
-pub fn split_strings(site: &Site) -> std::collections::BTreeMap<&'static str, &'static str> {
-    const S: &[(&str, &str, &str)] = &[
-        ("parts", "按一级分组", "By top-level group"),
-        ("by_initial", "按首字母", "By initial"),
-        ("all_parts", "全部分组", "All groups"),
-        ("matches", "个匹配岗位", "matching roles"),
-        ("first", "显示前", "showing the first"),
-        ("find_all", "在全部分组中查找", "Find in all groups"),
-        (
-            "roles_note",
-            "岗位较多，索引按一级分组分页；下面的筛选框查找全部分组的岗位。",
-            "This index has one page per top-level group; the filter below searches all of them.",
-        ),
-        (
-            "org_note",
-            "组织较大，架构图按一级分组分页。",
-            "The chart has one page per top-level group.",
-        ),
-        ("cross", "向其他分组汇报", "Reporting to other groups"),
-        (
-            "cross_in",
-            "其他分组向本组汇报",
-            "Reporting from other groups",
-        ),
-        ("top_roles", "最高岗位", "Top roles"),
-        ("direct_reports", "直接下属", "direct reports"),
-        ("below", "全部下属", "all below"),
-        ("more", "还有", "more:"),
-        ("loading", "正在载入…", "Loading…"),
-    ];
-    let en = site.config.lang() == crate::config::Lang::En;
-    S.iter()
-        .map(|&(k, zh, e)| (k, if en { e } else { zh }))
-        .collect()
 }
 
 /// A part as the overview lists it.
@@ -808,7 +757,8 @@ fn part_jobs<'a>(
                 let page = (url.as_str(), name.as_str());
                 let mut p = index_in_sections(site, &roles, page, (tera, runs, &hashes), sections)?;
                 p.context.insert("part", &u.title);
-                p.context.insert("ts", &split_strings(site));
+                p.context
+                    .insert("ts", &crate::theme::i18n::split_strings(site.config.lang()));
                 Ok(p)
             },
         ));
@@ -827,7 +777,7 @@ fn part_jobs<'a>(
             c.insert("parts", &parts);
             c.insert("letters", &letters);
             c.insert("data", DATA.strip_prefix("roles/").unwrap_or(DATA));
-            c.insert("ts", &split_strings(site));
+            c.insert("ts", &crate::theme::i18n::split_strings(site.config.lang()));
             c
         },
     ));

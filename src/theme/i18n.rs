@@ -137,12 +137,57 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("roles_count", "个岗位", "roles"),
 ];
 
-/// The UI strings for a language.
-pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    STRINGS
+/// Words of the split role index and org chart (templates read them as
+/// `ts.KEY`).
+const SPLIT_STRINGS: &[(&str, &str, &str)] = &[
+    ("parts", "按一级分组", "By top-level group"),
+    ("by_initial", "按首字母", "By initial"),
+    ("all_parts", "全部分组", "All groups"),
+    ("matches", "个匹配岗位", "matching roles"),
+    ("first", "显示前", "showing the first"),
+    ("find_all", "在全部分组中查找", "Find in all groups"),
+    (
+        "roles_note",
+        "岗位较多，索引按一级分组分页；下面的筛选框查找全部分组的岗位。",
+        "This index has one page per top-level group; the filter below searches all of them.",
+    ),
+    (
+        "org_note",
+        "组织较大，架构图按一级分组分页。",
+        "The chart has one page per top-level group.",
+    ),
+    ("cross", "向其他分组汇报", "Reporting to other groups"),
+    (
+        "cross_in",
+        "其他分组向本组汇报",
+        "Reporting from other groups",
+    ),
+    ("top_roles", "最高岗位", "Top roles"),
+    ("direct_reports", "直接下属", "direct reports"),
+    ("below", "全部下属", "all below"),
+    ("more", "还有", "more:"),
+    ("loading", "正在载入…", "Loading…"),
+];
+
+/// A table's strings for a language.
+fn pick(
+    table: &[(&'static str, &'static str, &'static str)],
+    lang: Lang,
+) -> BTreeMap<&'static str, &'static str> {
+    table
         .iter()
         .map(|&(k, zh, en)| (k, if lang == Lang::En { en } else { zh }))
         .collect()
+}
+
+/// The UI strings for a language.
+pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    pick(STRINGS, lang)
+}
+
+/// The words of the split role index and org chart for a language.
+pub fn split_strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    pick(SPLIT_STRINGS, lang)
 }
 
 /// Default labels of the responsibility letters (spec §9).
